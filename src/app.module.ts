@@ -1,0 +1,38 @@
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { DynamicModule, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { graphqlOptions } from './common/graphql/graphql-options';
+import { AppConfig } from './config/app-config';
+import { DatabaseModule } from './database/database.module';
+import { HeadmasterModule } from './headmaster/headmaster.module';
+import { HealthModule } from './health/health.module';
+import { SchoolModule } from './school/school.module';
+import { TeacherModule } from './teacher/teacher.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const configModule: DynamicModule = {
+      module: class ConfigModule {},
+      global: true,
+      providers: [{ provide: AppConfig, useValue: config }],
+      exports: [AppConfig],
+    };
+    return {
+      module: AppModule,
+      imports: [
+        configModule,
+        DatabaseModule,
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          inject: [AppConfig],
+          useFactory: graphqlOptions,
+        }),
+        SchoolModule,
+        TeacherModule,
+        HeadmasterModule,
+        HealthModule,
+      ],
+    };
+  }
+}

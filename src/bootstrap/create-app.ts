@@ -1,0 +1,44 @@
+import { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from '../app.module';
+import { RestExceptionFilter } from '../common/errors/rest-exception.filter';
+import { registerGraphqlIdeAssets } from '../common/graphql-ide/graphql-ide';
+import { createValidationPipe } from '../common/validation/validation';
+import type { AppConfig, LogLevelSetting } from '../config/app-config';
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+function logLevelsFrom(level: LogLevelSetting): LogLevel[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+}
+
+/** REST body size limit: generous for any real record, small enough to shed abuse early. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Builds the whole service (REST under /api, GraphQL at /graphql, docs at /docs, health at /health), initialised but not listening. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
+    { logger: logLevelsFrom(config.logLevel), abortOnError: false },
+  );
+  app.setGlobalPrefix('api', { exclude: ['health', 'health/{*path}'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new RestExceptionFilter());
+  app.enableShutdownHooks();
+
+  const openApi = new DocumentBuilder()
+    .setTitle('School data service')
+    .setDescription('Schools, headmasters and teachers. GraphQL is served at /graphql.')
+    .setVersion('1.0')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
+    jsonDocumentUrl: 'docs/openapi.json',
+  });
+
+  if (config.graphqlIde) await registerGraphqlIdeAssets(app);
+  await app.init();
+  return app;
+}

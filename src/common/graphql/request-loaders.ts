@@ -1,0 +1,36 @@
+import DataLoader from 'dataloader';
+
+/** What every GraphQL resolver receives as context; built once per request. */
+export interface GraphqlContext {
+  req: unknown;
+}
+
+const loadersByRequest = new WeakMap<object, Map<string, DataLoader<unknown, unknown>>>();
+
+/**
+ * The DataLoader named `name` for this request, created on first use. Batching and caching last
+ * exactly one request, so a relation read N times in one query costs one database round trip.
+ */
+export function perRequestLoader<K, V>(
+  context: GraphqlContext,
+  name: string,
+  batch: (keys: readonly K[]) => Promise<ArrayLike<V | Error>>,
+): DataLoader<K, V> {
+  let loaders = loadersByRequest.get(context);
+  if (!loaders) {
+    loaders = new Map();
+    loadersByRequest.set(context, loaders);
+  }
+  let loader = loaders.get(name) as DataLoader<K, V> | undefined;
+  if (!loader) {
+    loader = new DataLoader<K, V>(batch);
+    loaders.set(name, loader);
+  }
+  return loader;
+}
+
+/** Orders batch results by key, with `fallback` for keys that matched nothing. */
+export function byKeys<K, V, F>(keys: readonly K[], values: V[], keyOf: (value: V) => K, fallback: F): (V | F)[] {
+  const found = new Map(values.map((value) => [keyOf(value), value]));
+  return keys.map((key) => found.get(key) ?? fallback);
+}

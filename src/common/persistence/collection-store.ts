@@ -1,0 +1,30 @@
+import type { PipelineStage, QueryFilter } from 'mongoose';
+import type { SortSpec } from '../paging/paging';
+
+/** A stored record as read from MongoDB (lean), with its ObjectId as `_id`. */
+export type StoredRecord<T> = T & { _id: import('mongoose').Types.ObjectId; createdAt: Date; updatedAt: Date };
+
+export interface FindQuery<T> {
+  filter: QueryFilter<T>;
+  sort?: SortSpec;
+  skip?: number;
+  limit?: number;
+  projection?: Record<string, 0 | 1>;
+}
+
+/**
+ * The primitive operations on one collection that feature repositories are built from.
+ * Kept small and MongoDB-shaped on purpose, so that another implementation (the backup
+ * data answering during an outage) can evaluate exactly the same filters and pipelines.
+ */
+export interface CollectionStore<T> {
+  readonly collectionName: string;
+  findById(id: string): Promise<StoredRecord<T> | undefined>;
+  findByIds(ids: readonly string[]): Promise<StoredRecord<T>[]>;
+  find(query: FindQuery<T>): Promise<StoredRecord<T>[]>;
+  count(filter: QueryFilter<T>): Promise<number>;
+  aggregate<R>(pipeline: PipelineStage[]): Promise<R[]>;
+  insert(data: Partial<T>): Promise<StoredRecord<T>>;
+  updateById(id: string, changes: Partial<T>): Promise<StoredRecord<T> | undefined>;
+  deleteById(id: string): Promise<StoredRecord<T> | undefined>;
+}

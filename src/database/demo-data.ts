@@ -1,0 +1,586 @@
+import { Types, type mongo } from 'mongoose';
+
+/**
+ * Reproducible demo data for a fresh embedded database.
+ *
+ * Everything (ids, names, dates) is derived from one numeric seed, so every newcomer sees the
+ * same schools and the same teachers. Contact details are deliberately fictional and easy to
+ * recognise: e-mails end in `@demo.school.test` and phones are in the `+44 20 7946 0xxx` range
+ * Ofcom reserves for drama, unlike the backup fixtures which use example.org and 555 numbers.
+ */
+
+export const DEFAULT_DEMO_SEED = 20261122;
+export const DEMO_EMAIL_DOMAIN = 'demo.school.test';
+
+export const SCHOOL_TYPES = ['primary', 'secondary', 'combined', 'special'] as const;
+export type SchoolType = (typeof SCHOOL_TYPES)[number];
+
+export const TEACHER_STATUSES = ['active', 'on_leave', 'left'] as const;
+export type TeacherStatus = (typeof TEACHER_STATUSES)[number];
+
+export const TEACHER_SUBJECTS = [
+  'mathematics',
+  'english',
+  'physics',
+  'chemistry',
+  'biology',
+  'history',
+  'geography',
+  'art',
+  'music',
+  'physical-education',
+  'computing',
+  'french',
+  'spanish',
+  'religious-education',
+  'drama',
+] as const;
+export type TeacherSubject = (typeof TEACHER_SUBJECTS)[number];
+
+export const DEMO_SCHOOL_COUNT = 40;
+export const DEMO_TEACHER_COUNT = 800;
+export const MIN_TEACHERS_PER_SCHOOL = 8;
+export const MAX_TEACHERS_PER_SCHOOL = 35;
+
+// Type aliases rather than interfaces: the driver's `Collection<T>` requires `T extends Document`
+// (an index-signature type), which interfaces do not satisfy.
+export type AddressSeed = {
+  street: string;
+  city: string;
+  region: string;
+  postalCode: string;
+};
+
+export type SchoolSeed = {
+  _id: Types.ObjectId;
+  name: string;
+  code: string;
+  type: SchoolType;
+  address: AddressSeed;
+  phone: string;
+  email: string;
+  headmasterId: Types.ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export type HeadmasterSeed = {
+  _id: Types.ObjectId;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  schoolId: Types.ObjectId;
+  appointedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export type TeacherSeed = {
+  _id: Types.ObjectId;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  schoolId: Types.ObjectId;
+  subjects: TeacherSubject[];
+  status: TeacherStatus;
+  hiredAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export type DemoData = {
+  schools: SchoolSeed[];
+  headmasters: HeadmasterSeed[];
+  teachers: TeacherSeed[];
+};
+
+export type DemoDataCounts = {
+  schools: number;
+  headmasters: number;
+  teachers: number;
+};
+
+export type SeedDemoDataResult = {
+  seeded: boolean;
+  /** Documents inserted by this call (all zero when the database already had data). */
+  counts: DemoDataCounts;
+};
+
+/** The only part of the driver's `Db` that seeding needs; `mongoose.connection.db` satisfies it. */
+export type DemoDataTarget = Pick<mongo.Db, 'collection'>;
+
+const INSERT_CHUNK_SIZE = 500;
+
+/** All generated dates lie before this instant, so the data never depends on the clock. */
+const BASE_TIME_MS = Date.UTC(2026, 0, 1);
+const DAY_MS = 24 * 60 * 60 * 1000;
+const YEAR_MS = 365 * DAY_MS;
+
+type WeightedOption<T> = readonly [value: T, weight: number];
+
+type City = {
+  name: string;
+  region: string;
+  postcodeAreas: readonly string[];
+  weight: number;
+};
+
+const CITIES: readonly City[] = [
+  { name: 'London', region: 'Greater London', postcodeAreas: ['N', 'E', 'SE', 'SW', 'NW'], weight: 4 },
+  { name: 'Croydon', region: 'Greater London', postcodeAreas: ['CR'], weight: 1 },
+  { name: 'Manchester', region: 'North West', postcodeAreas: ['M'], weight: 2 },
+  { name: 'Liverpool', region: 'North West', postcodeAreas: ['L'], weight: 1.5 },
+  { name: 'Leeds', region: 'Yorkshire and the Humber', postcodeAreas: ['LS'], weight: 1.5 },
+  { name: 'Sheffield', region: 'Yorkshire and the Humber', postcodeAreas: ['S'], weight: 1 },
+  { name: 'Birmingham', region: 'West Midlands', postcodeAreas: ['B'], weight: 2 },
+  { name: 'Coventry', region: 'West Midlands', postcodeAreas: ['CV'], weight: 1 },
+  { name: 'Bristol', region: 'South West', postcodeAreas: ['BS'], weight: 1.5 },
+  { name: 'Exeter', region: 'South West', postcodeAreas: ['EX'], weight: 0.7 },
+  { name: 'Nottingham', region: 'East Midlands', postcodeAreas: ['NG'], weight: 1.2 },
+];
+
+// UK inward codes never use these letters: C, I, K, M, O, V.
+const POSTCODE_INWARD_LETTERS = 'ABDEFGHJLNPQRSTUWXYZ';
+
+const STREET_NAMES = [
+  'Chestnut',
+  'Station',
+  'Church',
+  'Victoria',
+  'Mill',
+  'Park',
+  'Queens',
+  'Orchard',
+  'Meadow',
+  'Windmill',
+  'Elm',
+  'Beech',
+  'Brook',
+  'Highfield',
+  'Alexandra',
+  'Albert',
+  'Market',
+  'Springfield',
+  'Willow',
+  'Grange',
+] as const;
+
+const STREET_KINDS = ['Road', 'Street', 'Lane', 'Avenue', 'Close', 'Way', 'Grove', 'Drive'] as const;
+
+// One prefix per school (drawn without replacement), so school names are unique.
+const SCHOOL_NAME_PREFIXES = [
+  'Oakfield',
+  'Riverside',
+  'Hillcrest',
+  'Kingsway',
+  'Ashbourne',
+  'Brookside',
+  'Cedar Park',
+  'Elmwood',
+  'Fairview',
+  'Greenacre',
+  'Hawthorn',
+  'Ivy Lane',
+  'Juniper Hill',
+  'Larkrise',
+  'Maplewood',
+  'Northgate',
+  'Old Mill',
+  'Parkside',
+  'Queensbridge',
+  'Rosehill',
+  "St Anne's",
+  "St Michael's",
+  "St Joseph's",
+  'Thornbury',
+  'Upton Vale',
+  'Valley Road',
+  'Westfield',
+  'Willowbank',
+  'Yew Tree',
+  'Abbey Meadow',
+  'Beacon Hill',
+  'Castlegate',
+  'Deanery',
+  'Eastbrook',
+  'Foxhollow',
+  'Harbour View',
+  'Lime Grove',
+  'Moorland',
+  'Orchard Vale',
+  'Southfields',
+  'Trinity',
+  'Woodlands',
+  'Heathermoor',
+  'Kestrel Rise',
+  'Beechwood',
+] as const;
+
+const SCHOOL_NAME_SUFFIXES: Record<SchoolType, readonly string[]> = {
+  primary: ['Primary School', 'Infant and Junior School', 'Primary Academy'],
+  secondary: ['High School', 'Academy', 'Secondary School', 'Community College'],
+  combined: ['All-Through School', 'School'],
+  special: ['Special School', 'Learning Centre'],
+};
+
+const SCHOOL_TYPE_WEIGHTS: readonly WeightedOption<SchoolType>[] = [
+  ['primary', 0.5],
+  ['secondary', 0.3],
+  ['combined', 0.12],
+  ['special', 0.08],
+];
+
+/** Relative staff size per school type; multiplied by a per-school random factor. */
+const STAFF_SIZE_BY_TYPE: Record<SchoolType, number> = {
+  primary: 1,
+  secondary: 2.2,
+  combined: 2.6,
+  special: 0.5,
+};
+
+const TEACHER_STATUS_WEIGHTS: readonly WeightedOption<TeacherStatus>[] = [
+  ['active', 0.85],
+  ['on_leave', 0.1],
+  ['left', 0.05],
+];
+
+const SUBJECTS_PER_TEACHER_WEIGHTS: readonly WeightedOption<number>[] = [
+  [1, 0.45],
+  [2, 0.4],
+  [3, 0.15],
+];
+
+const FIRST_NAMES = [
+  'Amelia',
+  'Olivia',
+  'Isla',
+  'Ava',
+  'Priya',
+  'Aisha',
+  'Fatima',
+  'Zara',
+  'Chloe',
+  'Grace',
+  'Hannah',
+  'Sophie',
+  'Niamh',
+  'Mei',
+  'Ewa',
+  'Chiara',
+  'Lucía',
+  'Amara',
+  'Ngozi',
+  'Sakura',
+  'Leila',
+  'Oliver',
+  'George',
+  'Harry',
+  'Noah',
+  'Mohammed',
+  'Arjun',
+  'Rohan',
+  'Kwame',
+  'Tunde',
+  'Liam',
+  'Callum',
+  'Rhys',
+  'Dylan',
+  'Samuel',
+  'Daniel',
+  'Tomasz',
+  'Luca',
+  'Wei',
+  'Hamza',
+  'Ibrahim',
+  'Mateo',
+] as const;
+
+const LAST_NAMES = [
+  'Smith',
+  'Jones',
+  'Williams',
+  'Brown',
+  'Taylor',
+  'Davies',
+  'Evans',
+  'Wilson',
+  'Thomas',
+  'Roberts',
+  'Walker',
+  'Wright',
+  'Robinson',
+  'Thompson',
+  'Hughes',
+  'Edwards',
+  'Clarke',
+  'Jackson',
+  'Campbell',
+  'MacDonald',
+  "O'Connor",
+  'Byrne',
+  'Murphy',
+  'Patel',
+  'Khan',
+  'Ahmed',
+  'Singh',
+  'Kaur',
+  'Begum',
+  'Hussain',
+  'Chen',
+  'Nguyen',
+  'Okafor',
+  'Adeyemi',
+  'Mensah',
+  'Kowalski',
+  'Novak',
+  'Rossi',
+  'García',
+  'Yilmaz',
+  'Tanaka',
+  'Silva',
+] as const;
+
+/** mulberry32: tiny, fast and good enough for demo data; not for anything security related. */
+class SeededRandom {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  uint32(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  float(): number {
+    return this.uint32() / 0x1_0000_0000;
+  }
+
+  /** Uniform integer in [min, max], both inclusive. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.float() * (max - min + 1));
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(0, items.length - 1)];
+  }
+
+  weighted<T>(options: readonly WeightedOption<T>[]): T {
+    const total = options.reduce((sum, [, weight]) => sum + weight, 0);
+    let remaining = this.float() * total;
+    for (const [value, weight] of options) {
+      remaining -= weight;
+      if (remaining < 0) return value;
+    }
+    return options[options.length - 1][0];
+  }
+
+  /** Fisher–Yates on a copy. */
+  shuffled<T>(items: readonly T[]): T[] {
+    const copy = [...items];
+    for (let i = copy.length - 1; i > 0; i--) {
+      const j = this.int(0, i);
+      [copy[i], copy[j]] = [copy[j], copy[i]];
+    }
+    return copy;
+  }
+
+  /** A whole-second instant in [fromMs, toMs]; whole seconds match ObjectId timestamp precision. */
+  dateBetween(fromMs: number, toMs: number): Date {
+    const fromSeconds = Math.ceil(fromMs / 1000);
+    const toSeconds = Math.floor(toMs / 1000);
+    return new Date(this.int(fromSeconds, toSeconds) * 1000);
+  }
+
+  /** ObjectId whose embedded timestamp is `createdAt`, like one the server would have minted. */
+  objectIdAt(createdAt: Date): Types.ObjectId {
+    const timestampHex = toHex32(Math.floor(createdAt.getTime() / 1000));
+    return new Types.ObjectId(timestampHex + toHex32(this.uint32()) + toHex32(this.uint32()));
+  }
+}
+
+function toHex32(value: number): string {
+  return (value >>> 0).toString(16).padStart(8, '0');
+}
+
+function demoPhone(random: SeededRandom): string {
+  return `+44 20 7946 0${String(random.int(0, 999)).padStart(3, '0')}`;
+}
+
+function emailLocalPart(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z-]/g, '');
+}
+
+function postalCode(random: SeededRandom, city: City): string {
+  const area = random.pick(city.postcodeAreas);
+  const district = random.int(1, 20);
+  const letters = random.pick([...POSTCODE_INWARD_LETTERS]) + random.pick([...POSTCODE_INWARD_LETTERS]);
+  return `${area}${district} ${random.int(1, 9)}${letters}`;
+}
+
+type Person = { firstName: string; lastName: string; email: string; phone: string };
+
+/** Draws a person whose e-mail is not in `usedEmails`, and records it there. */
+function drawPerson(random: SeededRandom, usedEmails: Set<string>): Person {
+  const firstName = random.pick(FIRST_NAMES);
+  const lastName = random.pick(LAST_NAMES);
+  const namePart = `${emailLocalPart(firstName)}.${emailLocalPart(lastName)}`;
+  let email: string;
+  do {
+    email = `${namePart}.${random.int(100, 999)}@${DEMO_EMAIL_DOMAIN}`;
+  } while (usedEmails.has(email));
+  usedEmails.add(email);
+  return { firstName, lastName, email, phone: demoPhone(random) };
+}
+
+/**
+ * Splits `total` teachers over schools in proportion to `staffWeights`, keeping every school
+ * within [MIN_TEACHERS_PER_SCHOOL, MAX_TEACHERS_PER_SCHOOL].
+ */
+function allocateTeacherCounts(random: SeededRandom, staffWeights: readonly number[], total: number): number[] {
+  const counts = staffWeights.map(() => MIN_TEACHERS_PER_SCHOOL);
+  let remaining = total - counts.length * MIN_TEACHERS_PER_SCHOOL;
+  if (remaining < 0 || total > counts.length * MAX_TEACHERS_PER_SCHOOL) {
+    throw new Error(`Cannot fit ${total} teachers into ${counts.length} schools`);
+  }
+  for (; remaining > 0; remaining--) {
+    const openSchools: WeightedOption<number>[] = [];
+    counts.forEach((count, index) => {
+      if (count < MAX_TEACHERS_PER_SCHOOL) openSchools.push([index, staffWeights[index]]);
+    });
+    counts[random.weighted(openSchools)]++;
+  }
+  return counts;
+}
+
+export function generateDemoData(seed: number = DEFAULT_DEMO_SEED): DemoData {
+  const random = new SeededRandom(seed);
+  const usedEmails = new Set<string>();
+  const schools: SchoolSeed[] = [];
+  const headmasters: HeadmasterSeed[] = [];
+  const teachers: TeacherSeed[] = [];
+
+  // Records are stamped as entered during 2025, so every date is at least a month before the base.
+  const recordsFromMs = BASE_TIME_MS - YEAR_MS;
+  const recordsToMs = BASE_TIME_MS - 30 * DAY_MS;
+
+  const namePrefixes = random.shuffled(SCHOOL_NAME_PREFIXES);
+  for (let index = 0; index < DEMO_SCHOOL_COUNT; index++) {
+    const type = random.weighted(SCHOOL_TYPE_WEIGHTS);
+    const city = random.weighted(CITIES.map((candidate) => [candidate, candidate.weight] as const));
+    const code = `SCH-${String(index + 1).padStart(4, '0')}`;
+    const schoolCreatedAt = random.dateBetween(recordsFromMs, recordsToMs);
+    const schoolId = random.objectIdAt(schoolCreatedAt);
+
+    const person = drawPerson(random, usedEmails);
+    const appointedAt = random.dateBetween(BASE_TIME_MS - 12 * YEAR_MS, recordsToMs);
+    const headmasterCreatedAt = random.dateBetween(
+      Math.max(schoolCreatedAt.getTime(), appointedAt.getTime()),
+      BASE_TIME_MS,
+    );
+    const headmaster: HeadmasterSeed = {
+      _id: random.objectIdAt(headmasterCreatedAt),
+      ...person,
+      schoolId,
+      appointedAt,
+      createdAt: headmasterCreatedAt,
+      updatedAt: random.dateBetween(headmasterCreatedAt.getTime(), BASE_TIME_MS),
+    };
+    headmasters.push(headmaster);
+
+    schools.push({
+      _id: schoolId,
+      name: `${namePrefixes[index]} ${random.pick(SCHOOL_NAME_SUFFIXES[type])}`,
+      code,
+      type,
+      address: {
+        street: `${random.int(1, 240)} ${random.pick(STREET_NAMES)} ${random.pick(STREET_KINDS)}`,
+        city: city.name,
+        region: city.region,
+        postalCode: postalCode(random, city),
+      },
+      phone: demoPhone(random),
+      email: `office.${code.toLowerCase()}@${DEMO_EMAIL_DOMAIN}`,
+      headmasterId: headmaster._id,
+      createdAt: schoolCreatedAt,
+      updatedAt: random.dateBetween(schoolCreatedAt.getTime(), BASE_TIME_MS),
+    });
+  }
+
+  const staffWeights = schools.map((school) => STAFF_SIZE_BY_TYPE[school.type] * (0.6 + 0.8 * random.float()));
+  const teacherCounts = allocateTeacherCounts(random, staffWeights, DEMO_TEACHER_COUNT);
+
+  schools.forEach((school, schoolIndex) => {
+    for (let n = 0; n < teacherCounts[schoolIndex]; n++) {
+      const person = drawPerson(random, usedEmails);
+      const subjectCount = random.weighted(SUBJECTS_PER_TEACHER_WEIGHTS);
+      const hiredAt = random.dateBetween(BASE_TIME_MS - 30 * YEAR_MS, recordsToMs);
+      const createdAt = random.dateBetween(Math.max(school.createdAt.getTime(), hiredAt.getTime()), BASE_TIME_MS);
+      teachers.push({
+        _id: random.objectIdAt(createdAt),
+        ...person,
+        schoolId: school._id,
+        subjects: random.shuffled(TEACHER_SUBJECTS).slice(0, subjectCount),
+        status: random.weighted(TEACHER_STATUS_WEIGHTS),
+        hiredAt,
+        createdAt,
+        updatedAt: random.dateBetween(createdAt.getTime(), BASE_TIME_MS),
+      });
+    }
+  });
+
+  return { schools, headmasters, teachers };
+}
+
+async function insertInChunks<T extends mongo.Document>(
+  collection: mongo.Collection<T>,
+  documents: readonly mongo.OptionalUnlessRequiredId<T>[],
+): Promise<number> {
+  let inserted = 0;
+  for (let start = 0; start < documents.length; start += INSERT_CHUNK_SIZE) {
+    const result = await collection.insertMany(documents.slice(start, start + INSERT_CHUNK_SIZE), {
+      ordered: true,
+    });
+    inserted += result.insertedCount;
+  }
+  return inserted;
+}
+
+/**
+ * Inserts the demo data set unless the `schools` collection already holds a document, so an
+ * existing (or half-used) database is never touched.
+ */
+export async function seedDemoData(
+  db: DemoDataTarget,
+  log: (message: string) => void = () => {},
+): Promise<SeedDemoDataResult> {
+  const schoolsCollection = db.collection<SchoolSeed>('schools');
+  const existingSchool = await schoolsCollection.findOne({}, { projection: { _id: 1 } });
+  if (existingSchool) {
+    log('Demo data: the schools collection already has documents, skipping seed');
+    return { seeded: false, counts: { schools: 0, headmasters: 0, teachers: 0 } };
+  }
+
+  const data = generateDemoData();
+  const counts: DemoDataCounts = {
+    schools: await insertInChunks(schoolsCollection, data.schools),
+    headmasters: await insertInChunks(db.collection<HeadmasterSeed>('headmasters'), data.headmasters),
+    teachers: await insertInChunks(db.collection<TeacherSeed>('teachers'), data.teachers),
+  };
+  log(
+    `Demo data seeded (seed ${DEFAULT_DEMO_SEED}): ${counts.schools} schools, ` +
+      `${counts.headmasters} headmasters, ${counts.teachers} teachers`,
+  );
+  return { seeded: true, counts };
+}

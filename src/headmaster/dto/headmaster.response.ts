@@ -1,0 +1,101 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { SchoolResponse, toSchoolResponse } from '../../school/dto/school.response';
+import { TEACHER_STATUSES, type TeacherStatus } from '../../teacher/teacher';
+import type { Headmaster, HeadmasterDashboard } from '../headmaster';
+
+/** A headmaster as REST returns it. */
+export class HeadmasterResponse {
+  @ApiProperty({ example: '665f1c2ab3e4d5f6a7b8c9d0' })
+  id!: string;
+
+  @ApiProperty()
+  firstName!: string;
+
+  @ApiProperty()
+  lastName!: string;
+
+  @ApiProperty()
+  email!: string;
+
+  @ApiProperty()
+  phone!: string;
+
+  @ApiProperty()
+  schoolId!: string;
+
+  @ApiProperty()
+  appointedAt!: string;
+
+  @ApiProperty()
+  createdAt!: string;
+
+  @ApiProperty()
+  updatedAt!: string;
+}
+
+export class HeadmasterListResponse {
+  @ApiProperty({ type: [HeadmasterResponse] })
+  items!: HeadmasterResponse[];
+
+  @ApiProperty()
+  total!: number;
+
+  @ApiProperty()
+  limit!: number;
+
+  @ApiProperty()
+  offset!: number;
+}
+
+class SubjectCount {
+  @ApiProperty()
+  subject!: string;
+
+  @ApiProperty()
+  count!: number;
+}
+
+class StatusCount {
+  @ApiProperty({ enum: TEACHER_STATUSES })
+  status!: TeacherStatus;
+
+  @ApiProperty()
+  count!: number;
+}
+
+export class HeadmasterDashboardResponse {
+  @ApiProperty({ type: SchoolResponse })
+  school!: SchoolResponse;
+
+  @ApiProperty()
+  teacherCount!: number;
+
+  @ApiProperty({ type: [SubjectCount] })
+  teachersBySubject!: SubjectCount[];
+
+  @ApiProperty({ type: [StatusCount] })
+  teachersByStatus!: StatusCount[];
+}
+
+export function toHeadmasterResponse(headmaster: Headmaster): HeadmasterResponse {
+  return {
+    id: headmaster.id,
+    firstName: headmaster.firstName,
+    lastName: headmaster.lastName,
+    email: headmaster.email,
+    phone: headmaster.phone,
+    schoolId: headmaster.schoolId,
+    appointedAt: headmaster.appointedAt.toISOString(),
+    createdAt: headmaster.createdAt.toISOString(),
+    updatedAt: headmaster.updatedAt.toISOString(),
+  };
+}
+
+export function toDashboardResponse(dashboard: HeadmasterDashboard): HeadmasterDashboardResponse {
+  return {
+    school: toSchoolResponse(dashboard.school),
+    teacherCount: dashboard.teacherCount,
+    teachersBySubject: dashboard.teachersBySubject.map(({ subject, count }) => ({ subject, count })),
+    teachersByStatus: dashboard.teachersByStatus.map(({ status, count }) => ({ status, count })),
+  };
+}

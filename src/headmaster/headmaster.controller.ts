@@ -1,0 +1,91 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags, PartialType } from '@nestjs/swagger';
+import { toPageRequest } from '../common/paging/paging';
+import { ParseObjectIdPipe } from '../common/validation/validation';
+import { SchoolResponse, toSchoolResponse } from '../school/dto/school.response';
+import { HireTeacherInput, ListSchoolTeachersQuery } from '../teacher/dto/teacher.inputs';
+import { TeacherListResponse, TeacherResponse, toTeacherResponse } from '../teacher/dto/teacher.response';
+import { TEACHER_SORT_FIELDS } from '../teacher/teacher';
+import { CreateHeadmasterInput, ListHeadmastersQuery, UpdateHeadmasterInput } from './dto/headmaster.inputs';
+import {
+  HeadmasterDashboardResponse,
+  HeadmasterListResponse,
+  HeadmasterResponse,
+  toDashboardResponse,
+  toHeadmasterResponse,
+} from './dto/headmaster.response';
+import { HEADMASTER_SORT_FIELDS } from './headmaster';
+import { HeadmasterService } from './headmaster.service';
+
+class UpdateHeadmasterBody extends PartialType(CreateHeadmasterInput) {}
+
+@ApiTags('headmasters')
+@Controller('headmasters')
+export class HeadmasterController {
+  constructor(private readonly headmasters: HeadmasterService) {}
+
+  @Get()
+  async list(@Query() query: ListHeadmastersQuery): Promise<HeadmasterListResponse> {
+    const page = toPageRequest(query, HEADMASTER_SORT_FIELDS);
+    const { items, total } = await this.headmasters.list({ schoolId: query.schoolId }, page);
+    return { items: items.map(toHeadmasterResponse), total, limit: page.limit, offset: page.offset };
+  }
+
+  @Get(':id')
+  async get(@Param('id', new ParseObjectIdPipe()) id: string): Promise<HeadmasterResponse> {
+    return toHeadmasterResponse(await this.headmasters.get(id));
+  }
+
+  @Post()
+  async create(@Body() input: CreateHeadmasterInput): Promise<HeadmasterResponse> {
+    return toHeadmasterResponse(await this.headmasters.create(input));
+  }
+
+  @Patch(':id')
+  @ApiBody({ type: UpdateHeadmasterBody })
+  async update(
+    @Param('id', new ParseObjectIdPipe()) id: string,
+    @Body() input: UpdateHeadmasterInput,
+  ): Promise<HeadmasterResponse> {
+    return toHeadmasterResponse(await this.headmasters.update(id, input));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@Param('id', new ParseObjectIdPipe()) id: string): Promise<void> {
+    await this.headmasters.delete(id);
+  }
+
+  @Get(':id/school')
+  @ApiOperation({ summary: "The headmaster's school" })
+  async school(@Param('id', new ParseObjectIdPipe()) id: string): Promise<SchoolResponse> {
+    return toSchoolResponse(await this.headmasters.schoolOf(id));
+  }
+
+  @Get(':id/teachers')
+  @ApiOperation({ summary: "The teachers of the headmaster's school" })
+  async teachers(
+    @Param('id', new ParseObjectIdPipe()) id: string,
+    @Query() query: ListSchoolTeachersQuery,
+  ): Promise<TeacherListResponse> {
+    const page = toPageRequest(query, TEACHER_SORT_FIELDS);
+    const { subject, status, q } = query;
+    const { items, total } = await this.headmasters.teachersOf(id, { subject, status, q }, page);
+    return { items: items.map(toTeacherResponse), total, limit: page.limit, offset: page.offset };
+  }
+
+  @Post(':id/teachers')
+  @ApiOperation({ summary: "Hires a teacher into the headmaster's school" })
+  async hireTeacher(
+    @Param('id', new ParseObjectIdPipe()) id: string,
+    @Body() input: HireTeacherInput,
+  ): Promise<TeacherResponse> {
+    return toTeacherResponse(await this.headmasters.hireTeacher(id, input));
+  }
+
+  @Get(':id/dashboard')
+  @ApiOperation({ summary: "The headmaster's school, its teacher count and its teachers by subject and by status" })
+  async dashboard(@Param('id', new ParseObjectIdPipe()) id: string): Promise<HeadmasterDashboardResponse> {
+    return toDashboardResponse(await this.headmasters.dashboard(id));
+  }
+}

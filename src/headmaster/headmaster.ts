@@ -1,0 +1,35 @@
+import type { School } from '../school/school';
+import type { TeacherStatistics } from '../teacher/teacher';
+
+export interface Headmaster {
+  id: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  schoolId: string;
+  appointedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface HeadmasterFilter {
+  schoolId?: string;
+}
+
+export type NewHeadmaster = Omit<Headmaster, 'id' | 'createdAt' | 'updatedAt'>;
+export type HeadmasterChanges = Partial<NewHeadmaster>;
+
+/** What a headmaster sees first: their school and its teaching staff at a glance. */
+export interface HeadmasterDashboard extends TeacherStatistics {
+  school: School;
+}
+
+export const HEADMASTER_SORT_FIELDS = [
+  'lastName',
+  'firstName',
+  'email',
+  'appointedAt',
+  'createdAt',
+  'updatedAt',
+] as const;

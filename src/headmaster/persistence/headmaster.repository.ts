@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { QueryFilter, Types } from 'mongoose';
+import type { CollectionStore, StoredRecord } from '../../common/persistence/collection-store';
+import { EntityRepository } from '../../common/persistence/entity-repository';
+import type { Headmaster, HeadmasterChanges, HeadmasterFilter } from '../headmaster';
+import type { HeadmasterRecord } from './headmaster.schema';
+
+export const HEADMASTER_STORE = Symbol('HEADMASTER_STORE');
+
+function toHeadmaster(record: StoredRecord<HeadmasterRecord>): Headmaster {
+  return {
+    id: record._id.toHexString(),
+    firstName: record.firstName,
+    lastName: record.lastName,
+    email: record.email,
+    phone: record.phone,
+    schoolId: record.schoolId.toHexString(),
+    appointedAt: record.appointedAt,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+function toRecord(headmaster: HeadmasterChanges): Partial<HeadmasterRecord> {
+  const { schoolId, ...rest } = headmaster;
+  return { ...rest, ...(schoolId !== undefined ? { schoolId: new Types.ObjectId(schoolId) } : {}) };
+}
+
+function toQueryFilter(filter: HeadmasterFilter): QueryFilter<HeadmasterRecord> {
+  return filter.schoolId !== undefined ? { schoolId: new Types.ObjectId(filter.schoolId) } : {};
+}
+
+@Injectable()
+export class HeadmasterRepository extends EntityRepository<
+  HeadmasterRecord,
+  Headmaster,
+  HeadmasterFilter,
+  HeadmasterChanges
+> {
+  constructor(@Inject(HEADMASTER_STORE) store: CollectionStore<HeadmasterRecord>) {
+    super(store);
+  }
+
+  protected readonly toEntity = toHeadmaster;
+  protected readonly toRecord = toRecord;
+  protected readonly toQueryFilter = toQueryFilter;
+}

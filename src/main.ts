@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { createApp } from './bootstrap/create-app';
+import { AppConfig, InvalidConfigError, loadAppConfig } from './config/app-config';
+import { seedDemoData } from './database/demo-data';
+import { EmbeddedMongo, EmbeddedMongoUnavailableError, startEmbeddedMongo } from './database/embedded-mongo';
+
+async function main(): Promise<void> {
+  const logger = new Logger('Bootstrap');
+  let config: AppConfig;
+  try {
+    config = loadAppConfig();
+  } catch (error) {
+    if (error instanceof InvalidConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let embedded: EmbeddedMongo | undefined;
+  if (!config.mongodbUri) {
+    logger.log('MONGODB_URI is not set: starting an embedded MongoDB-compatible server with demo data');
+    try {
+      embedded = await startEmbeddedMongo(config, (message) => logger.log(message));
+    } catch (error) {
+      if (error instanceof EmbeddedMongoUnavailableError) {
+        logger.fatal(
+          `No embedded database could be started (${error.message}). Set MONGODB_URI=mongodb://host:27017 to use your own MongoDB.`,
+        );
+        process.exit(1);
+      }
+      throw error;
+    }
+    config = { ...config, mongodbUri: embedded.uri };
+  }
+
+  const app = await createApp(config);
+  if (embedded) {
+    const connection = app.get<Connection>(getConnectionToken());
+    await seedDemoData(connection.db!, (message) => logger.log(message));
+    const stopEmbedded = embedded.stop.bind(embedded);
+    process.once('exit', () => void stopEmbedded());
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onClose', async () => stopEmbedded());
+  }
+  await app.listen({ port: config.port, host: config.host });
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  logger.log(
+    `Listening on ${base}: REST ${base}/api, GraphQL ${base}/graphql, API docs ${base}/docs, health ${base}/health`,
+  );
+}
+
+void main();

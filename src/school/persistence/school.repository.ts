@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { QueryFilter, Types } from 'mongoose';
+import type { CollectionStore, StoredRecord } from '../../common/persistence/collection-store';
+import { EntityRepository } from '../../common/persistence/entity-repository';
+import type { School, SchoolChanges, SchoolFilter } from '../school';
+import type { SchoolRecord } from './school.schema';
+
+export const SCHOOL_STORE = Symbol('SCHOOL_STORE');
+
+function toSchool(record: StoredRecord<SchoolRecord>): School {
+  return {
+    id: record._id.toHexString(),
+    name: record.name,
+    code: record.code,
+    type: record.type,
+    address: {
+      street: record.address.street,
+      city: record.address.city,
+      region: record.address.region,
+      postalCode: record.address.postalCode,
+    },
+    phone: record.phone,
+    email: record.email,
+    headmasterId: record.headmasterId?.toHexString(),
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+function toRecord(school: SchoolChanges): Partial<SchoolRecord> {
+  const { headmasterId, ...rest } = school;
+  return {
+    ...rest,
+    ...(headmasterId !== undefined ? { headmasterId: new Types.ObjectId(headmasterId) } : {}),
+  };
+}
+
+function toQueryFilter(filter: SchoolFilter): QueryFilter<SchoolRecord> {
+  const query: QueryFilter<SchoolRecord> = {};
+  if (filter.city !== undefined) query['address.city'] = filter.city;
+  if (filter.type !== undefined) query.type = filter.type;
+  return query;
+}
+
+@Injectable()
+export class SchoolRepository extends EntityRepository<SchoolRecord, School, SchoolFilter, SchoolChanges> {
+  constructor(@Inject(SCHOOL_STORE) store: CollectionStore<SchoolRecord>) {
+    super(store);
+  }
+
+  protected readonly toEntity = toSchool;
+  protected readonly toRecord = toRecord;
+  protected readonly toQueryFilter = toQueryFilter;
+}

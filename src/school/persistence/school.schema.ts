@@ -1,0 +1,48 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Types } from 'mongoose';
+import { SCHOOL_TYPES, type SchoolType } from '../school';
+
+@Schema({ _id: false })
+export class AddressRecord {
+  @Prop({ required: true, trim: true })
+  street!: string;
+
+  @Prop({ required: true, trim: true })
+  city!: string;
+
+  @Prop({ required: true, trim: true })
+  region!: string;
+
+  @Prop({ required: true, trim: true })
+  postalCode!: string;
+}
+
+@Schema({ collection: 'schools', timestamps: true, versionKey: false })
+export class SchoolRecord {
+  @Prop({ required: true, trim: true })
+  name!: string;
+
+  @Prop({ required: true, trim: true })
+  code!: string;
+
+  @Prop({ required: true, enum: SCHOOL_TYPES })
+  type!: SchoolType;
+
+  @Prop({ required: true, type: SchemaFactory.createForClass(AddressRecord) })
+  address!: AddressRecord;
+
+  @Prop({ required: true })
+  phone!: string;
+
+  @Prop({ required: true, lowercase: true, trim: true })
+  email!: string;
+
+  @Prop({ type: Types.ObjectId })
+  headmasterId?: Types.ObjectId;
+}
+
+export const SchoolSchema = SchemaFactory.createForClass(SchoolRecord);
+SchoolSchema.index({ code: 1 }, { unique: true });
+SchoolSchema.index({ 'address.city': 1 });
+SchoolSchema.index({ type: 1 });
+SchoolSchema.index({ headmasterId: 1 });

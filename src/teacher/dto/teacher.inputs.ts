@@ -1,0 +1,144 @@
+import { ArgsType, Field, ID, InputType, PartialType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsDate,
+  IsEmail,
+  IsIn,
+  IsMongoId,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { PagingQuery } from '../../common/paging/paging';
+import { PHONE_PATTERN } from '../../common/validation/contact-patterns';
+import { TeacherStatusEnum } from '../models/teacher.model';
+import { TEACHER_STATUSES, type TeacherStatus } from '../teacher';
+
+const SUBJECT_PATTERN = /^[a-z][a-z0-9-]{0,49}$/;
+const SUBJECT_MESSAGE = 'subjects must be lower-case words joined by -, e.g. physical-education';
+
+/** A teacher's own details; the school comes from the request (create) or the headmaster (hire). */
+@InputType('HireTeacherInput')
+export class HireTeacherInput {
+  @Field()
+  @ApiProperty({ maxLength: 100 })
+  @IsString()
+  @Length(1, 100)
+  firstName!: string;
+
+  @Field()
+  @ApiProperty({ maxLength: 100 })
+  @IsString()
+  @Length(1, 100)
+  lastName!: string;
+
+  @Field()
+  @ApiProperty({ example: 'ada.lovelace@example.org' })
+  @IsEmail({}, { message: 'email must be an e-mail address' })
+  @MaxLength(254)
+  email!: string;
+
+  @Field()
+  @ApiProperty({ example: '+1 555 0100' })
+  @IsString()
+  @Matches(PHONE_PATTERN, {
+    message: 'phone must be a phone number of 5-20 digits, spaces, -, ( ) and an optional leading +',
+  })
+  phone!: string;
+
+  @Field(() => [String])
+  @ApiProperty({ type: [String], example: ['mathematics', 'physics'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @Matches(SUBJECT_PATTERN, { each: true, message: SUBJECT_MESSAGE })
+  subjects!: string[];
+
+  @Field(() => TeacherStatusEnum, { nullable: true, defaultValue: 'active' })
+  @ApiPropertyOptional({ enum: TEACHER_STATUSES, default: 'active' })
+  @IsOptional()
+  @IsIn(TEACHER_STATUSES)
+  status?: TeacherStatus;
+
+  @Field({ nullable: true, description: 'Defaults to now' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Defaults to now' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'hiredAt must be an ISO 8601 date' })
+  hiredAt?: Date;
+}
+
+@InputType('CreateTeacherInput')
+export class CreateTeacherInput extends HireTeacherInput {
+  @Field(() => ID)
+  @ApiProperty({ description: 'Id of the school' })
+  @IsMongoId({ message: 'schoolId must be a 24-character hexadecimal id' })
+  schoolId!: string;
+}
+
+/** Every field of CreateTeacherInput, each optional (REST documents it with the Swagger equivalent). */
+@InputType('UpdateTeacherInput')
+export class UpdateTeacherInput extends PartialType(CreateTeacherInput, InputType) {}
+
+/** The filters of a teacher list within one school: the school is given by the path or the parent. */
+@InputType('SchoolTeacherFilter')
+export class SchoolTeacherFilterInput {
+  @Field({ nullable: true })
+  @ApiPropertyOptional({ example: 'mathematics' })
+  @IsOptional()
+  @Matches(SUBJECT_PATTERN, { message: 'subject must be a lower-case word joined by -, e.g. physical-education' })
+  subject?: string;
+
+  @Field(() => TeacherStatusEnum, { nullable: true })
+  @ApiPropertyOptional({ enum: TEACHER_STATUSES })
+  @IsOptional()
+  @IsIn(TEACHER_STATUSES)
+  status?: TeacherStatus;
+
+  @Field({ nullable: true, description: 'Name search: every word must match a first or last name' })
+  @ApiPropertyOptional({ description: 'Name search: every word must match a first or last name' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  q?: string;
+}
+
+@InputType('TeacherFilter')
+export class TeacherFilterInput extends SchoolTeacherFilterInput {
+  @Field(() => ID, { nullable: true })
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsMongoId({ message: 'schoolId must be a 24-character hexadecimal id' })
+  schoolId?: string;
+}
+
+export class ListTeachersQuery extends IntersectionType(TeacherFilterInput, PagingQuery) {}
+
+export class ListSchoolTeachersQuery extends IntersectionType(SchoolTeacherFilterInput, PagingQuery) {}
+
+@ArgsType()
+export class TeachersArgs extends PagingQuery {
+  @Field(() => TeacherFilterInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TeacherFilterInput)
+  filter?: TeacherFilterInput;
+}
+
+@ArgsType()
+export class SchoolTeachersArgs extends PagingQuery {
+  @Field(() => SchoolTeacherFilterInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SchoolTeacherFilterInput)
+  filter?: SchoolTeacherFilterInput;
+}

@@ -1,0 +1,37 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Types } from 'mongoose';
+import { TEACHER_STATUSES, type TeacherStatus } from '../teacher';
+
+@Schema({ collection: 'teachers', timestamps: true, versionKey: false })
+export class TeacherRecord {
+  @Prop({ required: true, trim: true })
+  firstName!: string;
+
+  @Prop({ required: true, trim: true })
+  lastName!: string;
+
+  @Prop({ required: true, lowercase: true, trim: true })
+  email!: string;
+
+  @Prop({ required: true })
+  phone!: string;
+
+  @Prop({ required: true, type: Types.ObjectId })
+  schoolId!: Types.ObjectId;
+
+  @Prop({ type: [String], default: [] })
+  subjects!: string[];
+
+  @Prop({ required: true, enum: TEACHER_STATUSES, default: 'active' })
+  status!: TeacherStatus;
+
+  @Prop({ required: true })
+  hiredAt!: Date;
+}
+
+export const TeacherSchema = SchemaFactory.createForClass(TeacherRecord);
+TeacherSchema.index({ email: 1 }, { unique: true });
+TeacherSchema.index({ schoolId: 1, lastName: 1 });
+TeacherSchema.index({ subjects: 1 });
+TeacherSchema.index({ status: 1 });
+TeacherSchema.index({ lastName: 1, firstName: 1 });
