@@ -46,6 +46,10 @@ class EnvironmentVariables {
   @Max(120_000)
   MONGODB_OPERATION_TIMEOUT_MS = 5000;
 
+  @Transform(toBoolean)
+  @IsBoolean()
+  MONGODB_MONITOR_COMMANDS = false;
+
   @IsIn(['auto', 'memory-server', 'ferretdb'])
   EMBEDDED_MONGO: AppConfig['embeddedMongo'] = 'auto';
 
@@ -73,6 +77,8 @@ export class AppConfig {
   readonly mongodbDbName!: string;
   readonly mongodbServerSelectionTimeoutMs!: number;
   readonly mongodbOperationTimeoutMs!: number;
+  /** Makes the driver emit an event per database command (logged at debug level; used by tests to count round trips). */
+  readonly mongodbMonitorCommands!: boolean;
   readonly embeddedMongo!: 'auto' | 'memory-server' | 'ferretdb';
   readonly embeddedMongoDataDir!: string;
   readonly graphqlIde!: boolean;
@@ -104,6 +110,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mongodbDbName: variables.MONGODB_DB_NAME,
     mongodbServerSelectionTimeoutMs: variables.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
     mongodbOperationTimeoutMs: variables.MONGODB_OPERATION_TIMEOUT_MS,
+    mongodbMonitorCommands: variables.MONGODB_MONITOR_COMMANDS,
     embeddedMongo: variables.EMBEDDED_MONGO,
     embeddedMongoDataDir: variables.EMBEDDED_MONGO_DATA_DIR,
     graphqlIde: variables.GRAPHQL_IDE ?? variables.NODE_ENV !== 'production',

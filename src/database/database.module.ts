@@ -19,6 +19,7 @@ export function redactMongoUri(uri: string): string {
         // Commands fail at once while disconnected instead of waiting in a queue, so an outage shows.
         bufferCommands: false,
         autoIndex: true,
+        monitorCommands: config.mongodbMonitorCommands,
         retryAttempts: 2,
         retryDelay: 1000,
         connectionFactory: (connection: Connection) => {
@@ -26,6 +27,11 @@ export function redactMongoUri(uri: string): string {
           connection.on('error', (error: Error) => logger.error(`MongoDB connection error: ${error.message}`));
           connection.on('disconnected', () => logger.warn('MongoDB disconnected'));
           connection.on('reconnected', () => logger.log('MongoDB reconnected'));
+          if (config.mongodbMonitorCommands) {
+            connection
+              .getClient()
+              .on('commandStarted', (event) => logger.debug(`command ${event.commandName} on ${event.databaseName}`));
+          }
           logger.log(`Connected to ${redactMongoUri(config.mongodbUri ?? '')} (database ${config.mongodbDbName})`);
           return connection;
         },

@@ -3,31 +3,33 @@ import { ConflictError, InvalidInputError } from '../errors/domain-errors';
 import { CollectionStore, FindQuery, StoredRecord } from './collection-store';
 
 interface DuplicateKeyError {
-  code: 11000;
+  code: number;
   keyPattern?: Record<string, unknown>;
-  keyValue?: Record<string, unknown>;
   message: string;
 }
 
+/** MongoDB reports E11000; FerretDB's SQLite backend reports some clashes (on update) as a failed UNIQUE constraint. */
 function isDuplicateKeyError(error: unknown): error is DuplicateKeyError {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 11000 || (typeof message === 'string' && message.includes('UNIQUE constraint failed'));
 }
 
-/** FerretDB reports the index name rather than keyPattern; both name the field. */
-function duplicateField(error: DuplicateKeyError): string {
-  const fromPattern = Object.keys(error.keyPattern ?? error.keyValue ?? {})[0];
+/** The clashing field: from keyPattern (MongoDB), else from the index name in the message, else the only unique field. */
+function duplicateField(error: DuplicateKeyError, uniqueFields: readonly string[]): string {
+  const fromPattern = Object.keys(error.keyPattern ?? {})[0];
   if (fromPattern) return fromPattern;
-  const fromIndexName = /index:\s*([A-Za-z.]+)_-?1/.exec(error.message)?.[1];
-  return fromIndexName ?? 'unknown';
+  const fromIndexName = uniqueFields.find((field) => new RegExp(`_${field.replace('.', '\\.')}_-?1\\b`).test(error.message));
+  return fromIndexName ?? (uniqueFields.length === 1 ? uniqueFields[0] : 'unknown');
 }
 
 /**
  * Translates errors a client caused (bad values, unique clashes) into domain errors; everything
  * else, database failures above all, is rethrown untouched.
  */
-export function translateWriteError(error: unknown, entity: string): never {
+export function translateWriteError(error: unknown, entity: string, uniqueFields: readonly string[] = []): never {
   if (isDuplicateKeyError(error)) {
-    const field = duplicateField(error);
+    const field = duplicateField(error, uniqueFields);
     throw new ConflictError(`a ${entity} with this ${field} already exists`, field);
   }
   if (error instanceof MongooseError.ValidationError) {
@@ -42,11 +44,18 @@ export function translateWriteError(error: unknown, entity: string): never {
 
 /** CollectionStore over one Mongoose model: lean reads, validated writes, a time limit on every read. */
 export class MongooseCollectionStore<T> implements CollectionStore<T> {
+  private readonly uniqueFields: string[];
+
   constructor(
     private readonly model: Model<T>,
     private readonly entity: string,
     private readonly operationTimeoutMs: number,
-  ) {}
+  ) {
+    this.uniqueFields = model.schema
+      .indexes()
+      .filter(([, options]) => options?.unique)
+      .flatMap(([fields]) => Object.keys(fields));
+  }
 
   get collectionName(): string {
     return this.model.collection.collectionName;
@@ -90,19 +99,19 @@ export class MongooseCollectionStore<T> implements CollectionStore<T> {
       const created = await this.model.create(data);
       return created.toObject() as unknown as StoredRecord<T>;
     } catch (error) {
-      translateWriteError(error, this.entity);
+      translateWriteError(error, this.entity, this.uniqueFields);
     }
   }
 
   async updateById(id: string, changes: Partial<T>): Promise<StoredRecord<T> | undefined> {
     try {
       const updated = await this.model
-        .findByIdAndUpdate(id, { $set: changes }, { new: true, runValidators: true })
+        .findByIdAndUpdate(id, { $set: changes }, { returnDocument: 'after', runValidators: true })
         .lean()
         .exec();
       return (updated ?? undefined) as StoredRecord<T> | undefined;
     } catch (error) {
-      translateWriteError(error, this.entity);
+      translateWriteError(error, this.entity, this.uniqueFields);
     }
   }
 

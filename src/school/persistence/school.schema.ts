@@ -25,7 +25,7 @@ export class SchoolRecord {
   @Prop({ required: true, trim: true })
   code!: string;
 
-  @Prop({ required: true, enum: SCHOOL_TYPES })
+  @Prop({ required: true, type: String, enum: SCHOOL_TYPES })
   type!: SchoolType;
 
   @Prop({ required: true, type: SchemaFactory.createForClass(AddressRecord) })

@@ -22,7 +22,7 @@ export class TeacherRecord {
   @Prop({ type: [String], default: [] })
   subjects!: string[];
 
-  @Prop({ required: true, enum: TEACHER_STATUSES, default: 'active' })
+  @Prop({ required: true, type: String, enum: TEACHER_STATUSES, default: 'active' })
   status!: TeacherStatus;
 
   @Prop({ required: true })

@@ -1,0 +1,82 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { randomBytes } from 'node:crypto';
+import { createApp } from '../../src/bootstrap/create-app';
+import { AppConfig, loadAppConfig } from '../../src/config/app-config';
+import { seedDemoData } from '../../src/database/demo-data';
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  baseUrl: string;
+  connection: Connection;
+  /** Sends a real HTTP request to the running service; JSON bodies are encoded and decoded. */
+  request<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult<T>>;
+  /** POSTs a GraphQL operation to /graphql. */
+  graphql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<HttpResult<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole service on a free loopback port against the test database server
+ * (TEST_MONGODB_URI, set by global-setup), in a database of its own.
+ */
+export async function startTestApp(
+  options: { seed?: boolean; env?: Record<string, string>; overrides?: Partial<AppConfig> } = {},
+): Promise<TestApp> {
+  const uri = process.env.TEST_MONGODB_URI;
+  if (!uri) throw new Error('TEST_MONGODB_URI is not set: run the e2e tests through npm test');
+  const config: AppConfig = {
+    ...loadAppConfig({
+      NODE_ENV: 'test',
+      MONGODB_URI: uri,
+      MONGODB_DB_NAME: `e2e_${randomBytes(6).toString('hex')}`,
+      LOG_LEVEL: 'fatal',
+      ...options.env,
+    }),
+    ...options.overrides,
+  };
+  const app = await createApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  if (!address || typeof address !== 'object') throw new Error('the test app is not listening');
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const connection = app.get<Connection>(getConnectionToken());
+  if (options.seed ?? true) await seedDemoData(connection.db!);
+
+  const request = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(baseUrl + path, { ...init, signal: AbortSignal.timeout(20_000) });
+    const text = await response.text();
+    let parsed: unknown = text;
+    if (response.headers.get('content-type')?.includes('json') && text) parsed = JSON.parse(text);
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  };
+
+  return {
+    app,
+    config,
+    baseUrl,
+    connection,
+    request,
+    graphql: (query, variables) => request('POST', '/graphql', { query, variables }),
+    close: async () => {
+      await connection.dropDatabase().catch(() => undefined);
+      await app.close();
+    },
+  };
+}
