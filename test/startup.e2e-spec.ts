@@ -1,0 +1,117 @@
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { SCHEMA_FILE } from '../src/common/graphql/graphql-options';
+import { startTestApp } from './support/test-app';
+
+const MAIN = join(__dirname, '..', 'dist', 'main.js');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs the built service as `npm start` does, with the given environment (and no MONGODB_URI unless given). */
+function startService(env: Record<string, string>) {
+  const { MONGODB_URI: _ignored, ...inherited } = process.env;
+  const child = spawn(process.execPath, [MAIN], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const waitFor = async (text: string, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!output.includes(text)) {
+      if (child.exitCode !== null) throw new Error(`service exited (${child.exitCode}):\n${output}`);
+      if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  return { child, exited, waitFor, output: () => output };
+}
+
+async function stop(child: ChildProcess, exited: Promise<unknown>) {
+  if (child.exitCode === null) child.kill('SIGTERM');
+  await exited;
+}
+
+describe('Starting the service', () => {
+  beforeAll(() => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: npm test builds it first (npm run build)`);
+  });
+
+  describe('without MONGODB_URI', () => {
+    let dataDir: string;
+    let port: number;
+    let service: ReturnType<typeof startService>;
+
+    beforeAll(async () => {
+      dataDir = mkdtempSync(join(tmpdir(), 'embedded-mongo-'));
+      port = await freePort();
+      service = startService({ PORT: String(port), EMBEDDED_MONGO_DATA_DIR: dataDir, NODE_ENV: 'test' });
+      await service.waitFor('Listening on', 90_000);
+    }, 120_000);
+
+    afterAll(async () => {
+      await stop(service.child, service.exited);
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('starts an embedded database and serves the demo data', async () => {
+      const schools: any = await (await fetch(`http://127.0.0.1:${port}/api/schools?limit=1`)).json();
+      const teachers: any = await (await fetch(`http://127.0.0.1:${port}/api/teachers?limit=1`)).json();
+      expect(schools.total).toBe(40);
+      expect(teachers.total).toBe(800);
+      expect(teachers.items[0].email).toMatch(/@demo\.school\.test$/);
+      expect(service.output()).toMatch(/Demo data seeded/);
+    });
+
+    it('stops its embedded database when it stops', async () => {
+      const ferretdbPort = /FerretDB listening on mongodb:\/\/127\.0\.0\.1:(\d+)/.exec(service.output())?.[1];
+      expect(ferretdbPort ?? 'mongodb-memory-server').toBeDefined();
+      await stop(service.child, service.exited);
+      if (ferretdbPort) {
+        const refused = await fetch(`http://127.0.0.1:${ferretdbPort}/`).then(
+          () => false,
+          () => true,
+        );
+        expect(refused).toBe(true);
+      }
+    });
+  });
+
+  it.each([
+    ['PORT', { PORT: 'eighty' }],
+    ['MONGODB_URI', { MONGODB_URI: 'http://localhost:27017' }],
+    ['NODE_ENV', { NODE_ENV: 'staging' }],
+    ['MONGODB_SERVER_SELECTION_TIMEOUT_MS', { MONGODB_SERVER_SELECTION_TIMEOUT_MS: '-5' }],
+  ])('refuses to start with one message naming %s when it is invalid', async (variable, env) => {
+    const service = startService(env);
+    const code = await service.exited;
+    expect(code).toBe(1);
+    const lines = service.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`Invalid configuration: ${variable}`);
+  });
+});
+
+describe('schema.gql', () => {
+  it('is the schema the service serves (regenerate it with npm start in development)', async () => {
+    const sut = await startTestApp({ seed: false });
+    try {
+      const { schema } = sut.app.get(GraphQLSchemaHost);
+      const committed = readFileSync(SCHEMA_FILE, 'utf8').replace(/^#.*\n/gm, '').trim();
+      expect(printSchema(lexicographicSortSchema(schema)).trim()).toBe(committed);
+    } finally {
+      await sut.close();
+    }
+  });
+});
