@@ -5,7 +5,15 @@ const SCHOOLS_WITH_RELATIONS = /* GraphQL */ `
   query ($limit: Int!) {
     schools(limit: $limit) {
       total
-      items { id name headmaster { id lastName } teacherCount }
+      items {
+        id
+        name
+        headmaster {
+          id
+          lastName
+        }
+        teacherCount
+      }
     }
   }
 `;
@@ -61,7 +69,12 @@ describe('GraphQL relation batching', () => {
 
     // the schools page and its total (countDocuments is an aggregation), one batched headmaster
     // lookup and one batched teacher-count aggregation
-    expect(fifty.commands.map((command) => command.commandName).sort()).toEqual(['aggregate', 'aggregate', 'find', 'find']);
+    expect(fifty.commands.map((command) => command.commandName).sort()).toEqual([
+      'aggregate',
+      'aggregate',
+      'find',
+      'find',
+    ]);
     const headmasterLookups = fifty.commands.filter((command) => command.command.find === 'headmasters');
     expect(headmasterLookups).toHaveLength(1);
   });

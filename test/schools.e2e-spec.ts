@@ -61,7 +61,9 @@ describe('REST /api/schools', () => {
       const expected = [...demo.schools].sort((a, b) => b.name.localeCompare(a.name)).map((school) => school.name);
       const first = await sut.request('GET', '/api/schools?sort=-name&limit=15');
       const second = await sut.request('GET', '/api/schools?sort=-name&limit=15&offset=15');
-      expect([...first.body.items, ...second.body.items].map((school: any) => school.name)).toEqual(expected.slice(0, 30));
+      expect([...first.body.items, ...second.body.items].map((school: any) => school.name)).toEqual(
+        expected.slice(0, 30),
+      );
       expect(second.body.offset).toBe(15);
     });
 

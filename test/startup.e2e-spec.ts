@@ -108,7 +108,9 @@ describe('schema.gql', () => {
     const sut = await startTestApp({ seed: false });
     try {
       const { schema } = sut.app.get(GraphQLSchemaHost);
-      const committed = readFileSync(SCHEMA_FILE, 'utf8').replace(/^#.*\n/gm, '').trim();
+      const committed = readFileSync(SCHEMA_FILE, 'utf8')
+        .replace(/^#.*\n/gm, '')
+        .trim();
       expect(printSchema(lexicographicSortSchema(schema)).trim()).toBe(committed);
     } finally {
       await sut.close();
