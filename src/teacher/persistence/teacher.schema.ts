@@ -19,7 +19,7 @@ export class TeacherRecord {
   @Prop({ required: true, type: Types.ObjectId })
   schoolId!: Types.ObjectId;
 
-  @Prop({ type: [String], default: [] })
+  @Prop({ type: [String], required: true, default: [] })
   subjects!: string[];
 
   @Prop({ required: true, type: String, enum: TEACHER_STATUSES, default: 'active' })
