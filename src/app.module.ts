@@ -4,8 +4,10 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { graphqlOptions } from './common/graphql/graphql-options';
 import { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
+import { FallbackModule } from './fallback/fallback.module';
 import { HeadmasterModule } from './headmaster/headmaster.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { SchoolModule } from './school/school.module';
 import { TeacherModule } from './teacher/teacher.module';
 
@@ -23,6 +25,8 @@ export class AppModule {
       imports: [
         configModule,
         DatabaseModule,
+        MetricsModule,
+        FallbackModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [AppConfig],

@@ -24,7 +24,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     { logger: logLevelsFrom(config.logLevel), abortOnError: false },
   );
-  app.setGlobalPrefix('api', { exclude: ['health', 'health/{*path}'] });
+  app.setGlobalPrefix('api', { exclude: ['health', 'health/{*path}', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new RestExceptionFilter());
   app.enableShutdownHooks();

@@ -46,6 +46,12 @@ class EnvironmentVariables {
   @Max(120_000)
   MONGODB_OPERATION_TIMEOUT_MS = 5000;
 
+  @Transform(toInteger)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  MONGODB_SOCKET_TIMEOUT_MS = 10_000;
+
   @Transform(toBoolean)
   @IsBoolean()
   MONGODB_MONITOR_COMMANDS = false;
@@ -60,6 +66,54 @@ class EnvironmentVariables {
   @IsBoolean()
   @IsOptional()
   GRAPHQL_IDE?: boolean;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  FALLBACK_ENABLED = true;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  FALLBACK_BREAKER_ENABLED = true;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  FALLBACK_OPERATION_TIMEOUT_MS = 750;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  FALLBACK_BREAKER_THRESHOLD = 3;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  FALLBACK_HALF_OPEN_AFTER_MS = 1000;
+
+  @IsIn(['queue', 'reject'])
+  FALLBACK_WRITES: AppConfig['fallback']['writes'] = 'queue';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  FALLBACK_RETRY_AFTER_SECONDS = 5;
+
+  @IsString()
+  FALLBACK_JOURNAL_PATH = '.data/fallback-journal.sqlite';
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  FALLBACK_DRILL = false;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  FALLBACK_LOG_INTERVAL_MS = 10_000;
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: LogLevelSetting = 'log';
@@ -77,12 +131,36 @@ export class AppConfig {
   readonly mongodbDbName!: string;
   readonly mongodbServerSelectionTimeoutMs!: number;
   readonly mongodbOperationTimeoutMs!: number;
+  /** How long the driver waits on a silent socket (a hung server) before closing it. */
+  readonly mongodbSocketTimeoutMs!: number;
   /** Makes the driver emit an event per database command (logged at debug level; used by tests to count round trips). */
   readonly mongodbMonitorCommands!: boolean;
   readonly embeddedMongo!: 'auto' | 'memory-server' | 'ferretdb';
   readonly embeddedMongoDataDir!: string;
   readonly graphqlIde!: boolean;
   readonly logLevel!: LogLevelSetting;
+  readonly fallback!: FallbackSettings;
+}
+
+/** How the service answers while the database is unavailable (see README, "Fallback"). */
+export interface FallbackSettings {
+  /** Answer from backup data when the database fails; off means database errors reach clients. */
+  readonly enabled: boolean;
+  /** Circuit breaker and per-operation time limit; off is the naive design (try, catch, then fixtures). */
+  readonly breakerEnabled: boolean;
+  readonly operationTimeoutMs: number;
+  /** Consecutive database failures that open the breaker. */
+  readonly breakerThreshold: number;
+  /** How long the breaker stays open before one operation probes the database again. */
+  readonly halfOpenAfterMs: number;
+  /** `queue`: accept writes into the durable journal; `reject`: answer 503 with Retry-After. */
+  readonly writes: 'queue' | 'reject';
+  readonly retryAfterSeconds: number;
+  readonly journalPath: string;
+  /** Start in drill mode: degraded on purpose, without touching the database. */
+  readonly drill: boolean;
+  /** At most one "serving backup data" log line per this interval. */
+  readonly logIntervalMs: number;
 }
 
 export class InvalidConfigError extends Error {
@@ -110,10 +188,23 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mongodbDbName: variables.MONGODB_DB_NAME,
     mongodbServerSelectionTimeoutMs: variables.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
     mongodbOperationTimeoutMs: variables.MONGODB_OPERATION_TIMEOUT_MS,
+    mongodbSocketTimeoutMs: variables.MONGODB_SOCKET_TIMEOUT_MS,
     mongodbMonitorCommands: variables.MONGODB_MONITOR_COMMANDS,
     embeddedMongo: variables.EMBEDDED_MONGO,
     embeddedMongoDataDir: variables.EMBEDDED_MONGO_DATA_DIR,
     graphqlIde: variables.GRAPHQL_IDE ?? variables.NODE_ENV !== 'production',
     logLevel: variables.LOG_LEVEL,
+    fallback: {
+      enabled: variables.FALLBACK_ENABLED,
+      breakerEnabled: variables.FALLBACK_BREAKER_ENABLED,
+      operationTimeoutMs: variables.FALLBACK_OPERATION_TIMEOUT_MS,
+      breakerThreshold: variables.FALLBACK_BREAKER_THRESHOLD,
+      halfOpenAfterMs: variables.FALLBACK_HALF_OPEN_AFTER_MS,
+      writes: variables.FALLBACK_WRITES,
+      retryAfterSeconds: variables.FALLBACK_RETRY_AFTER_SECONDS,
+      journalPath: variables.FALLBACK_JOURNAL_PATH,
+      drill: variables.FALLBACK_DRILL,
+      logIntervalMs: variables.FALLBACK_LOG_INTERVAL_MS,
+    },
   } satisfies AppConfig);
 }

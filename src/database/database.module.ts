@@ -1,12 +1,8 @@
-import { Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config';
-
-/** Strips credentials from a MongoDB URI so it can be logged. */
-export function redactMongoUri(uri: string): string {
-  return uri.replace(/\/\/[^@/]+@/, '//***@');
-}
+import { DatabaseConnector } from './database-connector';
 
 @Module({
   imports: [
@@ -16,34 +12,24 @@ export function redactMongoUri(uri: string): string {
         uri: config.mongodbUri,
         dbName: config.mongodbDbName,
         serverSelectionTimeoutMS: config.mongodbServerSelectionTimeoutMs,
+        socketTimeoutMS: config.mongodbSocketTimeoutMs,
+        // Notice a server that is back within a second (the driver's default is 10 s).
+        heartbeatFrequencyMS: 1000,
         // Commands fail at once while disconnected instead of waiting in a queue, so an outage shows.
         bufferCommands: false,
-        autoIndex: true,
+        // Indexes are built by DatabaseConnector once a connection exists, not at model creation.
+        autoIndex: false,
+        autoCreate: false,
         monitorCommands: config.mongodbMonitorCommands,
-        retryAttempts: 2,
-        retryDelay: 1000,
-        connectionFactory: (connection: Connection) => {
-          const logger = new Logger('Database');
-          connection.on('error', (error: Error) => logger.error(`MongoDB connection error: ${error.message}`));
-          connection.on('disconnected', () => logger.warn('MongoDB disconnected'));
-          connection.on('reconnected', () => logger.log('MongoDB reconnected'));
-          if (config.mongodbMonitorCommands) {
-            connection
-              .getClient()
-              .on('commandStarted', (event) => logger.debug(`command ${event.commandName} on ${event.databaseName}`));
-          }
-          logger.log(`Connected to ${redactMongoUri(config.mongodbUri ?? '')} (database ${config.mongodbDbName})`);
-          return connection;
-        },
+        // The service starts without its database (it answers from backup data meanwhile);
+        // DatabaseConnector keeps trying to connect.
+        lazyConnection: true,
+        retryAttempts: 0,
+        connectionFactory: (connection: Connection) => DatabaseConnector.watch(connection, config),
       }),
     }),
   ],
+  providers: [DatabaseConnector],
+  exports: [DatabaseConnector],
 })
-export class DatabaseModule implements OnApplicationBootstrap {
-  constructor(@InjectConnection() private readonly connection: Connection) {}
-
-  /** Builds every model's indexes before the first request, so unique constraints hold from the start. */
-  async onApplicationBootstrap(): Promise<void> {
-    await Promise.all(this.connection.modelNames().map((name) => this.connection.model(name).init()));
-  }
-}
+export class DatabaseModule {}

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { collectionStoreProvider } from '../common/persistence/collection-store.provider';
@@ -17,7 +18,12 @@ import { HeadmasterRecord, HeadmasterSchema } from './persistence/headmaster.sch
   ],
   controllers: [HeadmasterController],
   providers: [
-    collectionStoreProvider(HEADMASTER_STORE, HeadmasterRecord.name, 'headmaster'),
+    collectionStoreProvider(
+      HEADMASTER_STORE,
+      HeadmasterRecord.name,
+      'headmaster',
+      join(__dirname, 'persistence', 'fixtures', 'headmasters.json'),
+    ),
     HeadmasterRepository,
     HeadmasterService,
     HeadmasterResolver,

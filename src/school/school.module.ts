@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { collectionStoreProvider } from '../common/persistence/collection-store.provider';
@@ -11,7 +12,12 @@ import { SchoolService } from './school.service';
   imports: [MongooseModule.forFeature([{ name: SchoolRecord.name, schema: SchoolSchema }])],
   controllers: [SchoolController],
   providers: [
-    collectionStoreProvider(SCHOOL_STORE, SchoolRecord.name, 'school'),
+    collectionStoreProvider(
+      SCHOOL_STORE,
+      SchoolRecord.name,
+      'school',
+      join(__dirname, 'persistence', 'fixtures', 'schools.json'),
+    ),
     SchoolRepository,
     SchoolService,
     SchoolResolver,

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { collectionStoreProvider } from '../common/persistence/collection-store.provider';
@@ -12,7 +13,12 @@ import { TeacherService } from './teacher.service';
   imports: [MongooseModule.forFeature([{ name: TeacherRecord.name, schema: TeacherSchema }]), SchoolModule],
   controllers: [TeacherController],
   providers: [
-    collectionStoreProvider(TEACHER_STORE, TeacherRecord.name, 'teacher'),
+    collectionStoreProvider(
+      TEACHER_STORE,
+      TeacherRecord.name,
+      'teacher',
+      join(__dirname, 'persistence', 'fixtures', 'teachers.json'),
+    ),
     TeacherRepository,
     TeacherService,
     TeacherResolver,

@@ -2,6 +2,9 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp } from '../../src/bootstrap/create-app';
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
 import { seedDemoData } from '../../src/database/demo-data';
@@ -18,12 +21,23 @@ export interface TestApp {
   baseUrl: string;
   connection: Connection;
   /** Sends a real HTTP request to the running service; JSON bodies are encoded and decoded. */
-  request<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<HttpResult<T>>;
   /** POSTs a GraphQL operation to /graphql. */
   graphql<T = any>(
     query: string,
     variables?: Record<string, unknown>,
-  ): Promise<HttpResult<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>>;
+  ): Promise<
+    HttpResult<{
+      data?: T;
+      errors?: { message: string; extensions?: Record<string, any> }[];
+      extensions?: Record<string, unknown>;
+    }>
+  >;
   close(): Promise<void>;
 }
 
@@ -34,7 +48,7 @@ export interface TestApp {
 export async function startTestApp(
   options: { seed?: boolean; env?: Record<string, string>; overrides?: Partial<AppConfig> } = {},
 ): Promise<TestApp> {
-  const uri = process.env.TEST_MONGODB_URI;
+  const uri = options.env?.MONGODB_URI ?? process.env.TEST_MONGODB_URI;
   if (!uri) throw new Error('TEST_MONGODB_URI is not set: run the e2e tests through npm test');
   const config: AppConfig = {
     ...loadAppConfig({
@@ -42,6 +56,7 @@ export async function startTestApp(
       MONGODB_URI: uri,
       MONGODB_DB_NAME: `e2e_${randomBytes(6).toString('hex')}`,
       LOG_LEVEL: 'fatal',
+      FALLBACK_JOURNAL_PATH: join(mkdtempSync(join(tmpdir(), 'journal-')), 'journal.sqlite'),
       ...options.env,
     }),
     ...options.overrides,

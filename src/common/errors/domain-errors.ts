@@ -1,7 +1,7 @@
 /** Codes shared by the REST and GraphQL error translations. */
-export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT';
+export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'SERVICE_UNAVAILABLE';
 
-/** An error a client caused and can fix; services throw these, the API filters translate them. */
+/** An error with a meaning for clients (most are theirs to fix); services throw these, the API filters translate them. */
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
 
@@ -29,4 +29,16 @@ export class NotFoundError extends DomainError {
 
 export class ConflictError extends DomainError {
   readonly code = 'CONFLICT';
+}
+
+/** The service cannot answer this now but may soon, e.g. a record that is not in the backup data during an outage. */
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
 }

@@ -1,6 +1,6 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { DomainError } from './domain-errors';
+import { DomainError, ServiceUnavailableError } from './domain-errors';
 
 const logger = new Logger('GraphQLErrors');
 
@@ -32,7 +32,11 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
       message: original.message,
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) },
+      extensions: {
+        code: original.code,
+        ...(original.field ? { field: original.field } : {}),
+        ...(original instanceof ServiceUnavailableError ? { retryAfter: original.retryAfterSeconds } : {}),
+      },
     };
   }
   if (original instanceof HttpException) {

@@ -1,11 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { DomainError, DomainErrorCode } from './domain-errors';
+import { DomainError, DomainErrorCode, ServiceUnavailableError } from './domain-errors';
 
 const statusByCode: Record<DomainErrorCode, number> = {
   BAD_USER_INPUT: HttpStatus.BAD_REQUEST,
   NOT_FOUND: HttpStatus.NOT_FOUND,
   CONFLICT: HttpStatus.CONFLICT,
+  SERVICE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 export interface ErrorBody {
@@ -28,6 +29,7 @@ export class RestExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') return exception;
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
+    if (exception instanceof ServiceUnavailableError) reply.header('Retry-After', String(exception.retryAfterSeconds));
     return reply.status(body.statusCode).send(body);
   }
 

@@ -1,18 +1,22 @@
 import { Provider } from '@nestjs/common';
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { AppConfig } from '../../config/app-config';
-import { MongooseCollectionStore } from './mongoose-collection-store';
+import { FallbackRegistry } from '../../fallback/fallback-registry';
 
 /**
- * Registers the CollectionStore a feature repository reads and writes through,
- * bound to the feature's Mongoose model. The single place where that binding happens.
+ * Registers the CollectionStore a feature repository reads and writes through: the feature's
+ * Mongoose model, decorated by the FallbackInterceptor with the given backup data (an Extended JSON
+ * fixture file). The single place where a feature opts in to fallback.
  */
-export function collectionStoreProvider(token: symbol, modelName: string, entity: string): Provider {
+export function collectionStoreProvider(
+  token: symbol,
+  modelName: string,
+  entity: string,
+  fixtureFile: string,
+): Provider {
   return {
     provide: token,
-    inject: [getModelToken(modelName), AppConfig],
-    useFactory: (model: Model<unknown>, config: AppConfig) =>
-      new MongooseCollectionStore(model, entity, config.mongodbOperationTimeoutMs),
+    inject: [getModelToken(modelName), FallbackRegistry],
+    useFactory: (model: Model<unknown>, registry: FallbackRegistry) => registry.register(model, entity, fixtureFile),
   };
 }

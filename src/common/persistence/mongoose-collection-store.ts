@@ -19,7 +19,9 @@ function isDuplicateKeyError(error: unknown): error is DuplicateKeyError {
 function duplicateField(error: DuplicateKeyError, uniqueFields: readonly string[]): string {
   const fromPattern = Object.keys(error.keyPattern ?? {})[0];
   if (fromPattern) return fromPattern;
-  const fromIndexName = uniqueFields.find((field) => new RegExp(`_${field.replace('.', '\\.')}_-?1\\b`).test(error.message));
+  const fromIndexName = uniqueFields.find((field) =>
+    new RegExp(`_${field.replace('.', '\\.')}_-?1\\b`).test(error.message),
+  );
   return fromIndexName ?? (uniqueFields.length === 1 ? uniqueFields[0] : 'unknown');
 }
 
@@ -118,5 +120,34 @@ export class MongooseCollectionStore<T> implements CollectionStore<T> {
   async deleteById(id: string): Promise<StoredRecord<T> | undefined> {
     const deleted = await this.model.findByIdAndDelete(id).lean().exec();
     return (deleted ?? undefined) as StoredRecord<T> | undefined;
+  }
+
+  /**
+   * Inserts a record exactly as given (id and timestamps included), for replaying journalled writes.
+   * Idempotent: a record whose id is already stored answers 'exists'.
+   */
+  async insertRecord(record: StoredRecord<T>): Promise<'inserted' | 'exists'> {
+    try {
+      await this.model.collection.insertOne(record as unknown as Record<string, unknown>);
+      return 'inserted';
+    } catch (error) {
+      if (isDuplicateKeyError(error) && (await this.findById(record._id.toHexString()))) return 'exists';
+      translateWriteError(error, this.entity, this.uniqueFields);
+    }
+  }
+
+  /** Sets fields of a stored record as given, for replaying journalled writes; false when the record is gone. */
+  async setFields(id: string, fields: Partial<T>): Promise<boolean> {
+    try {
+      const result = await this.model.collection.updateOne({ _id: new Types.ObjectId(id) }, { $set: fields });
+      return result.matchedCount > 0;
+    } catch (error) {
+      translateWriteError(error, this.entity, this.uniqueFields);
+    }
+  }
+
+  /** Removes a record for replaying journalled writes; removing a record that is gone is fine. */
+  async removeRecord(id: string): Promise<void> {
+    await this.model.collection.deleteOne({ _id: new Types.ObjectId(id) });
   }
 }

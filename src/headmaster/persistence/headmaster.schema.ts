@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { Types } from 'mongoose';
+import { SchemaTypes, Types } from 'mongoose';
 
 @Schema({ collection: 'headmasters', timestamps: true, versionKey: false })
 export class HeadmasterRecord {
@@ -15,7 +15,7 @@ export class HeadmasterRecord {
   @Prop({ required: true })
   phone!: string;
 
-  @Prop({ required: true, type: Types.ObjectId })
+  @Prop({ required: true, type: SchemaTypes.ObjectId, ref: 'SchoolRecord' })
   schoolId!: Types.ObjectId;
 
   @Prop({ required: true })

@@ -29,10 +29,12 @@ function toSchool(record: StoredRecord<SchoolRecord>): School {
 
 function toRecord(school: SchoolChanges): Partial<SchoolRecord> {
   const { headmasterId, ...rest } = school;
+  if (headmasterId === undefined) return rest;
+  // A client removes the headmaster with null, stored as null: `new ObjectId(null)` would mint a random id.
   return {
     ...rest,
-    ...(headmasterId !== undefined ? { headmasterId: new Types.ObjectId(headmasterId) } : {}),
-  };
+    headmasterId: headmasterId === null ? null : new Types.ObjectId(headmasterId),
+  } as Partial<SchoolRecord>;
 }
 
 function toQueryFilter(filter: SchoolFilter): QueryFilter<SchoolRecord> {

@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { Types } from 'mongoose';
+import { SchemaTypes, Types } from 'mongoose';
 import { SCHOOL_TYPES, type SchoolType } from '../school';
 
 @Schema({ _id: false })
@@ -37,7 +37,7 @@ export class SchoolRecord {
   @Prop({ required: true, lowercase: true, trim: true })
   email!: string;
 
-  @Prop({ type: Types.ObjectId })
+  @Prop({ type: SchemaTypes.ObjectId, ref: 'HeadmasterRecord' })
   headmasterId?: Types.ObjectId;
 }
 

@@ -85,9 +85,15 @@ export class CreateTeacherInput extends HireTeacherInput {
   schoolId!: string;
 }
 
-/** Every field of CreateTeacherInput, each optional (REST documents it with the Swagger equivalent). */
+/**
+ * Every field of CreateTeacherInput, each optional and without defaults, so an omitted status stays as it is
+ * (REST documents it with the Swagger equivalent).
+ */
 @InputType('UpdateTeacherInput')
-export class UpdateTeacherInput extends PartialType(CreateTeacherInput, InputType) {}
+export class UpdateTeacherInput extends PartialType(CreateTeacherInput, {
+  decorator: InputType,
+  omitDefaultValues: true,
+}) {}
 
 /** The filters of a teacher list within one school: the school is given by the path or the parent. */
 @InputType('SchoolTeacherFilter')

@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { Types } from 'mongoose';
+import { SchemaTypes, Types } from 'mongoose';
 import { TEACHER_STATUSES, type TeacherStatus } from '../teacher';
 
 @Schema({ collection: 'teachers', timestamps: true, versionKey: false })
@@ -16,7 +16,7 @@ export class TeacherRecord {
   @Prop({ required: true })
   phone!: string;
 
-  @Prop({ required: true, type: Types.ObjectId })
+  @Prop({ required: true, type: SchemaTypes.ObjectId, ref: 'SchoolRecord' })
   schoolId!: Types.ObjectId;
 
   @Prop({ type: [String], required: true, default: [] })

@@ -1,0 +1,125 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import {
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+  IDisposable,
+  IPolicy,
+  noop,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+} from 'cockatiel';
+import { EventEmitter } from 'node:events';
+import { AppConfig } from '../config/app-config';
+import { describeFailure, isDatabaseFailure } from './database-failure';
+
+export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated';
+
+const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+export interface CircuitEvents {
+  degraded: [reason: string];
+  recovered: [degradedForMs: number];
+}
+
+/**
+ * The one circuit breaker between the service and its database (cockatiel), with a time limit on
+ * every operation. After `breakerThreshold` consecutive database failures it opens: operations fail
+ * at once (and are answered from backup data) instead of waiting for the driver's timeouts. After
+ * `halfOpenAfterMs` one operation probes the database; its success closes the circuit.
+ * Drill mode isolates the circuit: degraded on purpose, without touching the database.
+ */
+@Injectable()
+export class DatabaseCircuit implements OnModuleDestroy {
+  private readonly logger = new Logger('Fallback');
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly policy: IPolicy;
+  private drill?: IDisposable;
+  readonly events = new EventEmitter<CircuitEvents>();
+  degradedSince?: Date;
+  lastFailure?: { message: string; at: Date };
+
+  constructor(config: AppConfig) {
+    const settings = config.fallback;
+    this.breaker = circuitBreaker(handleWhen(isDatabaseFailure), {
+      halfOpenAfter: settings.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(settings.breakerThreshold),
+    });
+    this.policy = settings.breakerEnabled
+      ? wrap(this.breaker, timeout(settings.operationTimeoutMs, TimeoutStrategy.Aggressive))
+      : noop;
+
+    this.breaker.onBreak((reason) => {
+      const message = 'error' in reason ? describeFailure(reason.error) : 'isolated';
+      this.enterDegraded(message);
+    });
+    this.breaker.onReset(() => this.leaveDegraded());
+    if (settings.drill) this.startDrill();
+  }
+
+  /** Runs a database operation under the breaker and time limit; database failures are recorded. */
+  async execute<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await this.policy.execute(operation);
+    } catch (error) {
+      if (isDatabaseFailure(error)) this.lastFailure = { message: describeFailure(error), at: new Date() };
+      throw error;
+    }
+  }
+
+  get state(): CircuitStateName {
+    return STATE_NAMES[this.breaker.state];
+  }
+
+  get degraded(): boolean {
+    return this.degradedSince !== undefined;
+  }
+
+  get drilling(): boolean {
+    return this.drill !== undefined;
+  }
+
+  startDrill(): void {
+    if (this.drill) return;
+    this.drill = this.breaker.isolate();
+    this.lastFailure = { message: 'drill: degraded mode forced', at: new Date() };
+    this.enterDegraded('drill: degraded mode forced');
+  }
+
+  stopDrill(): void {
+    if (!this.drill) return;
+    const drill = this.drill;
+    this.drill = undefined;
+    drill.dispose();
+  }
+
+  onModuleDestroy(): void {
+    this.stopDrill();
+  }
+
+  private enterDegraded(reason: string): void {
+    if (this.degradedSince) return;
+    this.degradedSince = new Date();
+    this.logger.warn({ event: 'fallback.start', reason }, `Fallback started: ${reason}`);
+    this.events.emit('degraded', reason);
+  }
+
+  private leaveDegraded(): void {
+    if (!this.degradedSince) return;
+    const degradedForMs = Date.now() - this.degradedSince.getTime();
+    this.degradedSince = undefined;
+    this.logger.log(
+      { event: 'fallback.end', degradedForMs },
+      `Fallback ended: database answering again after ${degradedForMs} ms`,
+    );
+    this.events.emit('recovered', degradedForMs);
+  }
+}

@@ -1,0 +1,90 @@
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import type { Model } from 'mongoose';
+import type { CollectionStore } from '../common/persistence/collection-store';
+import { MongooseCollectionStore } from '../common/persistence/mongoose-collection-store';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { DatabaseCircuit } from './database-circuit';
+import { FallbackInterceptor } from './fallback-interceptor';
+import { checkFixtureReferences, loadFixtureFile } from './fixtures/fixture-loader';
+import { FixtureCollectionStore } from './fixtures/fixture-store';
+import { WriteJournal } from './write-journal';
+
+interface Registration {
+  interceptor: FallbackInterceptor<unknown>;
+  model: Model<unknown>;
+  fixtureFile: string;
+}
+
+/**
+ * Where repositories opt in to fallback: each registered collection gets its backup data
+ * (loaded and validated against its Mongoose schema at start) and a FallbackInterceptor
+ * around its MongoDB store.
+ */
+@Injectable()
+export class FallbackRegistry implements OnApplicationBootstrap {
+  private readonly registrations = new Map<string, Registration>();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly circuit: DatabaseCircuit,
+    private readonly journal: WriteJournal,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  register<T>(model: Model<T>, entity: string, fixtureFile: string): CollectionStore<T> {
+    const primary = new MongooseCollectionStore(model, entity, this.config.mongodbOperationTimeoutMs);
+    const fixtures = loadFixtureFile<T>(fixtureFile, model.schema);
+    const backup = new FixtureCollectionStore<T>(primary.collectionName, fixtures);
+    const interceptor = new FallbackInterceptor(primary, backup, model, entity, {
+      settings: this.config.fallback,
+      circuit: this.circuit,
+      journal: this.journal,
+      metrics: this.metrics,
+    });
+    this.registrations.set(primary.collectionName, {
+      interceptor: interceptor as FallbackInterceptor<unknown>,
+      model: model as unknown as Model<unknown>,
+      fixtureFile,
+    });
+    return interceptor;
+  }
+
+  get collections(): string[] {
+    return [...this.registrations.keys()];
+  }
+
+  interceptor(collection: string): FallbackInterceptor<unknown> | undefined {
+    return this.registrations.get(collection)?.interceptor;
+  }
+
+  /** Checks that the backup data's references resolve, then replays pending journal entries onto the overlays. */
+  onApplicationBootstrap(): void {
+    this.checkReferences();
+    this.rebuildOverlays();
+  }
+
+  /** Back to the backup data plus whatever writes are still pending. */
+  rebuildOverlays(): void {
+    for (const { interceptor } of this.registrations.values()) interceptor.backup.reset();
+    for (const entry of this.journal.pending()) this.interceptor(entry.collection)?.applyToOverlay(entry);
+  }
+
+  /** References are the schema paths declared with `ref` to another registered model. */
+  private checkReferences(): void {
+    const collectionByModel = new Map(
+      [...this.registrations.entries()].map(([collection, { model }]) => [model.modelName, collection]),
+    );
+    const references: { from: string; field: string; to: string }[] = [];
+    const collections: Parameters<typeof checkFixtureReferences>[0] = {};
+    for (const [collection, { model, interceptor, fixtureFile }] of this.registrations) {
+      collections[collection] = { file: fixtureFile, records: interceptor.backup.snapshot() };
+      model.schema.eachPath((path, schemaType) => {
+        const ref = (schemaType.options as { ref?: unknown }).ref;
+        const target = typeof ref === 'string' ? collectionByModel.get(ref) : undefined;
+        if (target) references.push({ from: collection, field: path, to: target });
+      });
+    }
+    checkFixtureReferences(collections, references);
+  }
+}

@@ -1,0 +1,17 @@
+import { Global, Module } from '@nestjs/common';
+import { DataSourceMarking } from './data-source-marking';
+import { DatabaseCircuit } from './database-circuit';
+import { FallbackAdminController } from './fallback-admin.controller';
+import { FallbackHealth } from './fallback-health';
+import { FallbackRegistry } from './fallback-registry';
+import { JournalReplayer } from './journal-replayer';
+import { WriteJournal } from './write-journal';
+
+/** Keeps the service answering through database outages; see README, "Fallback". */
+@Global()
+@Module({
+  controllers: [FallbackAdminController],
+  providers: [DatabaseCircuit, WriteJournal, FallbackRegistry, JournalReplayer, DataSourceMarking, FallbackHealth],
+  exports: [FallbackRegistry, FallbackHealth, DatabaseCircuit, JournalReplayer],
+})
+export class FallbackModule {}

@@ -1,0 +1,123 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import type { StoredRecord } from '../common/persistence/collection-store';
+import { DomainError } from '../common/errors/domain-errors';
+import { MetricsService } from '../metrics/metrics.service';
+import { DatabaseCircuit } from './database-circuit';
+import { describeFailure, isDatabaseFailure } from './database-failure';
+import { FallbackRegistry } from './fallback-registry';
+import { JournalEntry, WriteJournal } from './write-journal';
+
+/** How often pending entries are retried while the circuit is closed (a recovery also triggers a replay at once). */
+const REPLAY_INTERVAL_MS = 1000;
+
+export interface ReplayEvents {
+  /** A journalled write reached the database. */
+  applied: [entry: JournalEntry];
+}
+
+/**
+ * Replays the write journal to MongoDB once the database answers again: in order, each entry once.
+ * Every step is idempotent (inserts keep their ids, updates set fields, deletes of what is gone succeed),
+ * so a crash between applying an entry and marking it duplicates nothing. An entry the database
+ * refuses for a reason of its own (its document deleted meanwhile, a unique clash) is marked failed
+ * with the reason and listed on the admin endpoint; replay goes on with the next.
+ */
+@Injectable()
+export class JournalReplayer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('JournalReplayer');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  readonly events = new EventEmitter<ReplayEvents>();
+
+  constructor(
+    private readonly journal: WriteJournal,
+    private readonly registry: FallbackRegistry,
+    private readonly circuit: DatabaseCircuit,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.circuit.events.on('recovered', () => void this.replay());
+    this.timer = setInterval(() => {
+      if (!this.circuit.degraded && this.journal.hasPending()) void this.replay();
+    }, REPLAY_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Replays pending entries; concurrent calls share one run. */
+  async replay(): Promise<void> {
+    this.running ??= this.replayPending().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async replayPending(): Promise<void> {
+    const pending = this.journal.pending();
+    if (pending.length === 0) return;
+    this.logger.log(
+      { event: 'journal.replay.start', pending: pending.length },
+      `Replaying ${pending.length} journalled write(s)`,
+    );
+    let applied = 0;
+    let failed = 0;
+    for (const entry of pending) {
+      try {
+        const outcome = await this.circuit.execute(() => this.apply(entry));
+        if (outcome === true) {
+          this.journal.markApplied(entry.seq);
+          applied++;
+          this.metrics.journalReplayed.inc({ outcome: 'applied' });
+          this.events.emit('applied', entry);
+        } else {
+          this.fail(entry, outcome);
+          failed++;
+        }
+      } catch (error) {
+        if (isDatabaseFailure(error)) {
+          this.journal.recordAttempt(entry.seq, describeFailure(error));
+          this.logger.warn(`Replay paused at entry ${entry.seq}: ${describeFailure(error)}`);
+          return;
+        }
+        this.fail(entry, error instanceof DomainError ? error.message : describeFailure(error));
+        failed++;
+      }
+    }
+    this.registry.rebuildOverlays();
+    this.logger.log(
+      { event: 'journal.replay.end', applied, failed },
+      `Journal replayed: ${applied} applied, ${failed} failed`,
+    );
+  }
+
+  /** true when applied (or already applied); otherwise the reason it cannot be. */
+  private async apply(entry: JournalEntry): Promise<true | string> {
+    const interceptor = this.registry.interceptor(entry.collection);
+    if (!interceptor) return `no collection ${entry.collection} is registered`;
+    const store = interceptor.primary;
+    switch (entry.operation) {
+      case 'insert':
+        await store.insertRecord(entry.payload as StoredRecord<unknown>);
+        return true;
+      case 'update':
+        return (await store.setFields(entry.documentId, entry.payload ?? {}))
+          ? true
+          : `${entry.collection} ${entry.documentId} was deleted meanwhile`;
+      case 'delete':
+        await store.removeRecord(entry.documentId);
+        return true;
+    }
+  }
+
+  private fail(entry: JournalEntry, reason: string): void {
+    this.journal.markFailed(entry.seq, reason);
+    this.metrics.journalReplayed.inc({ outcome: 'failed' });
+    this.logger.error(
+      { event: 'journal.replay.failed', seq: entry.seq, collection: entry.collection, reason },
+      `Journalled ${entry.operation} of ${entry.collection} ${entry.documentId} cannot be applied: ${reason}`,
+    );
+  }
+}

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface FallbackSnapshot {
+  /** 0 closed, 1 half-open, 2 open, 3 isolated. */
+  circuitState: number;
+  degraded: boolean;
+  journal: Record<'pending' | 'applied' | 'failed', number>;
+}
+
+/** The service's Prometheus metrics, in a registry of its own (served at GET /metrics). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private fallbackSnapshot?: () => FallbackSnapshot;
+
+  /** Gauges of the fallback's state are read from `snapshot` at each scrape. */
+  watchFallback(snapshot: () => FallbackSnapshot): void {
+    this.fallbackSnapshot = snapshot;
+  }
+
+  readonly fallbackAnswers = new Counter({
+    name: 'fallback_answers_total',
+    help: 'Operations answered from backup data because the database failed',
+    labelNames: ['collection', 'operation'] as const,
+    registers: [this.registry],
+  });
+
+  readonly fallbackWrites = new Counter({
+    name: 'fallback_writes_queued_total',
+    help: 'Writes accepted into the journal while the database was unavailable',
+    labelNames: ['collection', 'operation'] as const,
+    registers: [this.registry],
+  });
+
+  readonly circuitState = new Gauge({
+    name: 'database_circuit_state',
+    help: 'Database circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated (drill)',
+    registers: [this.registry],
+    collect: () => {
+      const snapshot = this.fallbackSnapshot?.();
+      if (snapshot) this.circuitState.set(snapshot.circuitState);
+    },
+  });
+
+  readonly degraded = new Gauge({
+    name: 'service_degraded',
+    help: '1 while the service answers from backup data (degraded mode), else 0',
+    registers: [this.registry],
+    collect: () => {
+      const snapshot = this.fallbackSnapshot?.();
+      if (snapshot) this.degraded.set(snapshot.degraded ? 1 : 0);
+    },
+  });
+
+  readonly journalEntries = new Gauge({
+    name: 'fallback_journal_entries',
+    help: 'Entries in the write journal by status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const snapshot = this.fallbackSnapshot?.();
+      if (!snapshot) return;
+      for (const [status, count] of Object.entries(snapshot.journal)) this.journalEntries.set({ status }, count);
+    },
+  });
+
+  readonly journalReplayed = new Counter({
+    name: 'fallback_journal_replayed_total',
+    help: 'Journal entries replayed to the database, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly databaseOperationSeconds = new Histogram({
+    name: 'database_operation_duration_seconds',
+    help: 'Latency of database operations, by collection, operation and outcome',
+    labelNames: ['collection', 'operation', 'outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}
