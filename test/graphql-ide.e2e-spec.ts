@@ -1,10 +1,10 @@
 /**
  * Proves that the GraphQL IDE at GET /graphql works in a browser with NO internet access: every
- * asset comes from the service itself.
+ * asset comes from the service itself, and the IDE's default query runs against the real schema
+ * and the real (demo) data.
  *
- * The app under test comes from `startAppUnderTest()` below. Until the real application factory
- * exists it boots a minimal Nest Fastify app with the IDE wired in exactly as the real app must do
- * it; replace its body with the real app factory (keeping the signature) to test the real app.
+ * The app under test is the whole service, booted by `startAppUnderTest()` below through the shared
+ * e2e harness (`startTestApp()`): real bootstrap, real GraphQL module, FerretDB seeded with the demo data.
  */
 import 'reflect-metadata';
 
@@ -12,87 +12,32 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Args, Field, GraphQLModule, ID, Int, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { chromium, type Browser, type Request } from 'playwright-core';
 
-import {
-  GRAPHQL_IDE_ASSETS_PREFIX,
-  graphqlIdeLandingPagePlugin,
-  registerGraphqlIdeAssets,
-} from '../src/common/graphql-ide/graphql-ide';
+import { GRAPHQL_IDE_ASSETS_PREFIX, GRAPHQL_IDE_DEFAULT_QUERY } from '../src/common/graphql-ide/graphql-ide';
+import { generateDemoData } from '../src/database/demo-data';
+import { startTestApp } from './support/test-app';
 
 // ---------------------------------------------------------------------------------------------
-// App under test (to be replaced by the real app factory)
+// App under test: the real service
 // ---------------------------------------------------------------------------------------------
-
-@ObjectType('School')
-class StubSchool {
-  @Field(() => ID)
-  id!: string;
-
-  @Field()
-  name!: string;
-}
-
-@ObjectType('SchoolPage')
-class StubSchoolPage {
-  @Field(() => Int)
-  total!: number;
-
-  @Field(() => [StubSchool])
-  items!: StubSchool[];
-}
-
-const STUB_SCHOOLS: StubSchool[] = [
-  { id: 's1', name: 'Riverside Primary' },
-  { id: 's2', name: 'Hilltop Academy' },
-];
-
-@Resolver()
-class StubResolver {
-  @Query(() => String)
-  hello(): string {
-    return 'world';
-  }
-
-  /** Mirrors the real `schools` query so the IDE's default query runs against the stub too. */
-  @Query(() => StubSchoolPage)
-  schools(@Args('limit', { type: () => Int, nullable: true }) limit?: number): StubSchoolPage {
-    return {
-      total: STUB_SCHOOLS.length,
-      items: STUB_SCHOOLS.slice(0, limit ?? undefined),
-    };
-  }
-}
-
-@Module({
-  imports: [
-    GraphQLModule.forRoot<ApolloDriverConfig>({
-      driver: ApolloDriver,
-      autoSchemaFile: true,
-      graphiql: false,
-      plugins: [graphqlIdeLandingPagePlugin({ endpoint: '/graphql' })],
-    }),
-  ],
-  providers: [StubResolver],
-})
-class StubAppModule {}
 
 async function startAppUnderTest(): Promise<{
   baseUrl: string;
   close(): Promise<void>;
 }> {
-  const app = await NestFactory.create<NestFastifyApplication>(StubAppModule, new FastifyAdapter(), {
-    logger: false,
-  });
-  await registerGraphqlIdeAssets(app);
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as { port: number };
-  return { baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
+  const app = await startTestApp();
+  return { baseUrl: app.baseUrl, close: () => app.close() };
+}
+
+/** What the IDE's default query, `{ schools(limit: 5) { total items { id name } } }`, must answer. */
+function expectedDefaultQueryResult() {
+  const { schools } = generateDemoData();
+  const firstFive = [...schools]
+    .sort((a, b) => a._id.toHexString().localeCompare(b._id.toHexString()))
+    .slice(0, 5)
+    .map((school) => ({ id: school._id.toHexString(), name: school.name }));
+  return { data: { schools: { total: schools.length, items: firstFive } } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,6 +110,18 @@ describeWithChromium(
       }
     });
 
+    it('the default query of the IDE runs against the real schema', async () => {
+      const res = await fetch(`${appUnderTest.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: GRAPHQL_IDE_DEFAULT_QUERY }),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { data?: unknown; errors?: unknown };
+      expect(body.errors).toBeUndefined();
+      expect(body.data).toEqual(expectedDefaultQueryResult().data);
+    });
+
     it.each(EXPECTED_ASSETS)('serves asset %s with the right content type', async (file, contentType) => {
       const res = await fetch(`${appUnderTest.baseUrl}${GRAPHQL_IDE_ASSETS_PREFIX}${file}`);
       expect(res.status).toBe(200);
@@ -233,16 +190,36 @@ describeWithChromium(
         await queryEditor.waitFor({ state: 'visible' });
         await page.locator('.graphiql-query-editor', { hasText: 'schools' }).waitFor();
 
+        const expected = expectedDefaultQueryResult();
+        const executed = page.waitForResponse(
+          (candidate) =>
+            candidate.url() === `${appUnderTest.baseUrl}/graphql` &&
+            candidate.request().method() === 'POST' &&
+            (candidate.request().postData() ?? '').includes('schools(limit: 5)'),
+        );
         await page.locator('button.graphiql-execute-button').click();
 
+        // The query the IDE sent is the default query, answered from the real schema and the demo data.
+        const executedResponse = await executed;
+        expect(executedResponse.status()).toBe(200);
+        expect((executedResponse.request().postDataJSON() as { query: string }).query).toBe(GRAPHQL_IDE_DEFAULT_QUERY);
+        const executedBody = (await executedResponse.json()) as { data?: unknown; errors?: unknown };
+        expect(executedBody.errors).toBeUndefined();
+        expect(executedBody.data).toEqual(expected.data);
+
+        // And the IDE shows that answer.
         const responsePane = page.locator('.graphiql-response', {
           hasText: '"schools"',
         });
         await responsePane.waitFor({ state: 'visible', timeout: 20_000 });
         const resultText = await page.locator('.graphiql-response').innerText();
         expect(resultText).toContain('"data"');
-        expect(resultText).toContain('"total"');
+        expect(resultText).toContain(`"total": ${expected.data.schools.total}`);
         expect(resultText).toContain('"items"');
+        for (const school of expected.data.schools.items) {
+          expect(resultText).toContain(`"id": "${school.id}"`);
+          expect(resultText).toContain(`"name": ${JSON.stringify(school.name)}`);
+        }
         expect(resultText).not.toContain('"errors"');
 
         if (SCREENSHOT_PATH) {
