@@ -2,10 +2,12 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './bootstrap/create-app';
 import { AppConfig, InvalidConfigError, loadAppConfig } from './config/app-config';
 import { seedDemoData } from './database/demo-data';
 import { EmbeddedMongo, EmbeddedMongoUnavailableError, startEmbeddedMongo } from './database/embedded-mongo';
+import { InvalidFixtureError } from './fallback/fixtures/fixture-loader';
 
 async function main(): Promise<void> {
   const logger = new Logger('Bootstrap');
@@ -37,7 +39,16 @@ async function main(): Promise<void> {
     config = { ...config, mongodbUri: embedded.uri };
   }
 
-  const app = await createApp(config);
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp(config);
+  } catch (error) {
+    if (error instanceof InvalidFixtureError) {
+      logger.fatal(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
   if (embedded) {
     const connection = app.get<Connection>(getConnectionToken());
     await seedDemoData(connection.db!, (message) => logger.log(message));

@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { PHONE_PATTERN, STORED_EMAIL_PATTERN } from '../../common/validation/contact-patterns';
 import { SchemaTypes, Types } from 'mongoose';
 import { TEACHER_STATUSES, type TeacherStatus } from '../teacher';
 
@@ -10,10 +11,15 @@ export class TeacherRecord {
   @Prop({ required: true, trim: true })
   lastName!: string;
 
-  @Prop({ required: true, lowercase: true, trim: true })
+  @Prop({
+    required: true,
+    lowercase: true,
+    trim: true,
+    match: [STORED_EMAIL_PATTERN, 'email must be an e-mail address'],
+  })
   email!: string;
 
-  @Prop({ required: true })
+  @Prop({ required: true, match: [PHONE_PATTERN, 'phone must be a phone number'] })
   phone!: string;
 
   @Prop({ required: true, type: SchemaTypes.ObjectId, ref: 'SchoolRecord' })
