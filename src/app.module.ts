@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module';
 import { FallbackModule } from './fallback/fallback.module';
 import { HeadmasterModule } from './headmaster/headmaster.module';
 import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SchoolModule } from './school/school.module';
 import { TeacherModule } from './teacher/teacher.module';
@@ -24,6 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         configModule,
+        LoggingModule,
         DatabaseModule,
         MetricsModule,
         FallbackModule,

@@ -2,6 +2,7 @@ import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { RestExceptionFilter } from '../common/errors/rest-exception.filter';
 import { registerGraphqlIdeAssets } from '../common/graphql-ide/graphql-ide';
@@ -22,8 +23,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
-    { logger: logLevelsFrom(config.logLevel), abortOnError: false },
+    { logger: logLevelsFrom(config.logLevel), bufferLogs: true, abortOnError: false },
   );
+  app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api', { exclude: ['health', 'health/{*path}', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new RestExceptionFilter());

@@ -7,8 +7,32 @@ const logger = new Logger('Database');
 
 const RETRY_DELAYS_MS = [250, 500, 1000, 2000, 5000];
 
+/** How long start-up waits for the database before serving without it (a healthy one answers in milliseconds). */
+const FIRST_CONNECTION_WAIT_MS = 2000;
+
 function redact(uri: string): string {
   return uri.replace(/\/\/[^@/]+@/, '//***@');
+}
+
+/**
+ * The connection's options, for the first connection and for every retry: a retry's openUri()
+ * without them would connect to the URI's default database ("test") with the driver's default timeouts.
+ * A new object each call, since Mongoose consumes some of its keys.
+ */
+export function mongooseConnectionOptions(config: AppConfig) {
+  return {
+    dbName: config.mongodbDbName,
+    serverSelectionTimeoutMS: config.mongodbServerSelectionTimeoutMs,
+    socketTimeoutMS: config.mongodbSocketTimeoutMs,
+    // Notice a server that is back within a second (the driver's default is 10 s).
+    heartbeatFrequencyMS: 1000,
+    // Commands fail at once while disconnected instead of waiting in a queue, so an outage shows.
+    bufferCommands: false,
+    // Indexes are built by DatabaseConnector once a connection exists, not at model creation.
+    autoIndex: false,
+    autoCreate: false,
+    monitorCommands: config.mongodbMonitorCommands,
+  };
 }
 
 /**
@@ -49,15 +73,25 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    try {
-      await this.connection.asPromise();
-      await this.buildIndexes();
-    } catch (error) {
-      logger.warn(
-        `MongoDB is not reachable at start (${(error as Error).message.split('\n')[0]}); retrying in the background`,
-      );
-      this.scheduleRetry(0);
-    }
+    const firstConnection = this.connection.asPromise().then(
+      () => true,
+      (error: Error) => {
+        logger.warn(`MongoDB is not reachable (${error.message.split('\n')[0]}); retrying in the background`);
+        this.scheduleRetry(0);
+        return false;
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const connected = await Promise.race([
+      firstConnection,
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), FIRST_CONNECTION_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (connected) await this.buildIndexes();
+    else
+      void firstConnection.then(async (late) => {
+        if (late) await this.buildIndexes();
+      });
   }
 
   onApplicationShutdown(): void {
@@ -75,7 +109,7 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
   private async retry(attempt: number): Promise<void> {
     if (this.stopped || this.connected) return;
     try {
-      await this.connection.openUri(this.config.mongodbUri!);
+      await this.connection.openUri(this.config.mongodbUri!, mongooseConnectionOptions(this.config));
       await this.buildIndexes();
     } catch {
       this.scheduleRetry(attempt + 1);

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import {
+  BrokenCircuitError,
   CircuitBreakerPolicy,
   CircuitState,
   ConsecutiveBreaker,
@@ -65,12 +66,22 @@ export class DatabaseCircuit implements OnModuleDestroy {
     if (settings.drill) this.startDrill();
   }
 
-  /** Runs a database operation under the breaker and time limit; database failures are recorded. */
+  /**
+   * Runs a database operation under the breaker and time limit. The first database failure starts
+   * degraded mode; it ends when the breaker closes again, or with the next success if it never opened.
+   */
   async execute<T>(operation: () => Promise<T>): Promise<T> {
     try {
-      return await this.policy.execute(operation);
+      const result = await this.policy.execute(operation);
+      if (this.degradedSince && this.breaker.state === CircuitState.Closed) this.leaveDegraded();
+      return result;
     } catch (error) {
-      if (isDatabaseFailure(error)) this.lastFailure = { message: describeFailure(error), at: new Date() };
+      // A call refused by the open breaker says nothing new about the database: keep the failure that opened it.
+      if (isDatabaseFailure(error) && !(error instanceof BrokenCircuitError)) {
+        const message = describeFailure(error);
+        this.lastFailure = { message, at: new Date() };
+        this.enterDegraded(message);
+      }
       throw error;
     }
   }

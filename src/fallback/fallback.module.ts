@@ -5,13 +5,22 @@ import { FallbackAdminController } from './fallback-admin.controller';
 import { FallbackHealth } from './fallback-health';
 import { FallbackRegistry } from './fallback-registry';
 import { JournalReplayer } from './journal-replayer';
+import { RecoveryProbe } from './recovery-probe';
 import { WriteJournal } from './write-journal';
 
 /** Keeps the service answering through database outages; see README, "Fallback". */
 @Global()
 @Module({
   controllers: [FallbackAdminController],
-  providers: [DatabaseCircuit, WriteJournal, FallbackRegistry, JournalReplayer, DataSourceMarking, FallbackHealth],
+  providers: [
+    DatabaseCircuit,
+    WriteJournal,
+    FallbackRegistry,
+    JournalReplayer,
+    RecoveryProbe,
+    DataSourceMarking,
+    FallbackHealth,
+  ],
   exports: [FallbackRegistry, FallbackHealth, DatabaseCircuit, JournalReplayer],
 })
 export class FallbackModule {}
