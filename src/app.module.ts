@@ -4,6 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { graphqlOptions } from './common/graphql/graphql-options';
 import { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
+import { EdgeModule } from './edge/edge.module';
 import { FallbackModule } from './fallback/fallback.module';
 import { HeadmasterModule } from './headmaster/headmaster.module';
 import { HealthModule } from './health/health.module';
@@ -29,6 +30,7 @@ export class AppModule {
         DatabaseModule,
         MetricsModule,
         FallbackModule,
+        EdgeModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [AppConfig],

@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { RestExceptionFilter } from '../common/errors/rest-exception.filter';
 import { registerGraphqlIdeAssets } from '../common/graphql-ide/graphql-ide';
+import { registerRequestContext } from '../common/request-context';
 import { createValidationPipe } from '../common/validation/validation';
 import type { AppConfig, LogLevelSetting } from '../config/app-config';
 
@@ -26,6 +27,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     { logger: logLevelsFrom(config.logLevel), bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
+  registerRequestContext(app.getHttpAdapter().getInstance());
   app.setGlobalPrefix('api', { exclude: ['health', 'health/{*path}', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new RestExceptionFilter());

@@ -115,6 +115,42 @@ class EnvironmentVariables {
   @Max(3_600_000)
   FALLBACK_LOG_INTERVAL_MS = 10_000;
 
+  @IsOptional()
+  @Matches(/^(https?:\/\/[^\s,]+)(,https?:\/\/[^\s,]+)*$/, {
+    message: 'EDGE_PURGE_URLS must be a comma-separated list of http(s):// URLs',
+  })
+  EDGE_PURGE_URLS?: string;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  EDGE_PURGE_TIMEOUT_MS = 1000;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  EDGE_TTL_SCHOOLS = 300;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  EDGE_TTL_HEADMASTERS = 120;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  EDGE_TTL_TEACHERS = 60;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  EDGE_TTL_DASHBOARD = 30;
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: LogLevelSetting = 'log';
 }
@@ -140,6 +176,16 @@ export class AppConfig {
   readonly graphqlIde!: boolean;
   readonly logLevel!: LogLevelSetting;
   readonly fallback!: FallbackSettings;
+  readonly edge!: EdgeSettings;
+}
+
+/** How responses are marked for edge caches and which edges are purged after writes (see README, "Edge cache"). */
+export interface EdgeSettings {
+  /** Edges (Varnish) that receive an xkey purge after every write. */
+  readonly purgeUrls: string[];
+  readonly purgeTimeoutMs: number;
+  /** Seconds an edge may keep answers, by what they contain: collections, and hinted fields such as `dashboard`. */
+  readonly ttlSeconds: Readonly<Record<string, number>>;
 }
 
 /** How the service answers while the database is unavailable (see README, "Fallback"). */
@@ -205,6 +251,16 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       journalPath: variables.FALLBACK_JOURNAL_PATH,
       drill: variables.FALLBACK_DRILL,
       logIntervalMs: variables.FALLBACK_LOG_INTERVAL_MS,
+    },
+    edge: {
+      purgeUrls: variables.EDGE_PURGE_URLS?.split(',') ?? [],
+      purgeTimeoutMs: variables.EDGE_PURGE_TIMEOUT_MS,
+      ttlSeconds: {
+        schools: variables.EDGE_TTL_SCHOOLS,
+        headmasters: variables.EDGE_TTL_HEADMASTERS,
+        teachers: variables.EDGE_TTL_TEACHERS,
+        dashboard: variables.EDGE_TTL_DASHBOARD,
+      },
     },
   } satisfies AppConfig);
 }

@@ -1,14 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode': 'import' };
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { currentDataSource, RequestDataSource, runWithDataSource } from './request-data-source';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    dataSource?: RequestDataSource;
-  }
-}
+import type { FastifyInstance } from 'fastify';
+import { currentRequestContext } from '../common/request-context';
 
 const WRITE_ACCEPTED_STATUSES = new Set([200, 201, 204]);
 
@@ -23,21 +17,13 @@ export class DataSourceMarking implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    // The context is entered in onRequest and again in preHandler: body parsing in between may run
-    // outside the request's async context.
-    const enter = (request: FastifyRequest, _reply: unknown, done: () => void) => {
-      request.dataSource ??= new RequestDataSource();
-      runWithDataSource(request.dataSource, done);
-    };
-    fastify.addHook('onRequest', enter);
-    fastify.addHook('preHandler', enter);
     fastify.addHook('onSend', async (request, reply, payload) => {
-      const source = request.dataSource?.source ?? 'database';
+      const source = request.context?.source ?? 'database';
       void reply.header('X-Data-Source', source);
       if (source === 'fallback') {
         void reply.header('Cache-Control', 'no-store');
         const isRestWrite = request.url.startsWith('/api/') && request.method !== 'GET' && request.method !== 'HEAD';
-        if (isRestWrite && request.dataSource?.writeQueued && WRITE_ACCEPTED_STATUSES.has(reply.statusCode)) {
+        if (isRestWrite && request.context?.writeQueued && WRITE_ACCEPTED_STATUSES.has(reply.statusCode)) {
           void reply.code(202);
         }
       }
@@ -52,7 +38,7 @@ export function dataSourceGraphqlPlugin(): ApolloServerPlugin {
     requestDidStart: () =>
       Promise.resolve({
         willSendResponse: ({ response }) => {
-          const context = currentDataSource();
+          const context = currentRequestContext();
           if (response.body.kind !== 'single') return Promise.resolve();
           const result = response.body.singleResult;
           result.extensions = {

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Model, PipelineStage, QueryFilter, Types } from 'mongoose';
 import { ConflictError, ServiceUnavailableError } from '../common/errors/domain-errors';
+import { currentRequestContext } from '../common/request-context';
 import type { CollectionStore, FindQuery, StoredRecord } from '../common/persistence/collection-store';
 import { MongooseCollectionStore, translateWriteError } from '../common/persistence/mongoose-collection-store';
 import type { FallbackSettings } from '../config/app-config';
@@ -8,7 +9,6 @@ import type { MetricsService } from '../metrics/metrics.service';
 import type { DatabaseCircuit } from './database-circuit';
 import { isDatabaseFailure } from './database-failure';
 import { cloneRecord, FixtureCollectionStore } from './fixtures/fixture-store';
-import { currentDataSource } from './request-data-source';
 import type { JournalEntry, WriteJournal } from './write-journal';
 
 export interface FallbackDependencies {
@@ -144,7 +144,7 @@ export class FallbackInterceptor<T> implements CollectionStore<T> {
         throw error;
       }
       this.observe(operation, 'failure', started);
-      currentDataSource()?.fallbackCollections.add(this.collectionName);
+      currentRequestContext()?.fallbackCollections.add(this.collectionName);
       metrics.fallbackAnswers.inc({ collection: this.collectionName, operation });
       this.logServing(operation);
       return fromBackup();
@@ -182,7 +182,7 @@ export class FallbackInterceptor<T> implements CollectionStore<T> {
       this.unavailable(`the database is unavailable and writes are not accepted meanwhile`);
     }
     const result = await toJournal();
-    const context = currentDataSource();
+    const context = currentRequestContext();
     if (context) context.writeQueued = true;
     metrics.fallbackWrites.inc({ collection: this.collectionName, operation });
     return result;

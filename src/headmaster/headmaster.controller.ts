@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags, PartialType } from '@nestjs/swagger';
 import { toPageRequest } from '../common/paging/paging';
+import { CacheHint } from '../edge/cache-hint';
 import { ParseObjectIdPipe } from '../common/validation/validation';
 import { SchoolResponse, toSchoolResponse } from '../school/dto/school.response';
 import { HireTeacherInput, ListSchoolTeachersQuery } from '../teacher/dto/teacher.inputs';
@@ -85,6 +86,7 @@ export class HeadmasterController {
 
   @Get(':id/dashboard')
   @ApiOperation({ summary: "The headmaster's school, its teacher count and its teachers by subject and by status" })
+  @CacheHint('dashboard')
   async dashboard(@Param('id', new ParseObjectIdPipe()) id: string): Promise<HeadmasterDashboardResponse> {
     return toDashboardResponse(await this.headmasters.dashboard(id));
   }

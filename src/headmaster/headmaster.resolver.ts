@@ -1,6 +1,7 @@
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { byKeys, GraphqlContext, perRequestLoader } from '../common/graphql/request-loaders';
 import { toPageRequest } from '../common/paging/paging';
+import { CacheHint } from '../edge/cache-hint';
 import { ParseObjectIdPipe } from '../common/validation/validation';
 import { SchoolModel } from '../school/models/school.model';
 import { HireTeacherInput } from '../teacher/dto/teacher.inputs';
@@ -26,6 +27,7 @@ export class HeadmasterResolver {
   }
 
   @ResolveField('dashboard', () => HeadmasterDashboardModel)
+  @CacheHint('dashboard')
   async dashboard(@Parent() headmaster: HeadmasterModel): Promise<HeadmasterDashboard> {
     return this.headmasterService.dashboardFor(headmaster);
   }

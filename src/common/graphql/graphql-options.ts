@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { AppConfig } from '../../config/app-config';
 import { formatGraphqlError } from '../errors/graphql-error-formatter';
 import { graphqlIdeLandingPagePlugin } from '../graphql-ide/graphql-ide';
+import { graphqlCacheabilityPlugin } from '../../edge/edge-cache-headers';
 import { dataSourceGraphqlPlugin } from '../../fallback/data-source-marking';
 import type { GraphqlContext } from './request-loaders';
 
@@ -20,6 +21,7 @@ export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'dri
     plugins: [
       ...(config.graphqlIde ? [graphqlIdeLandingPagePlugin({ endpoint: '/graphql' })] : []),
       dataSourceGraphqlPlugin(),
+      graphqlCacheabilityPlugin(),
     ],
     // CSRF prevention guards cookie-authenticated browsers; this API uses no cookies, and plain GETs
     // (edge caching, GraphQL-over-HTTP clients) must work.

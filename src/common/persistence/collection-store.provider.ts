@@ -1,12 +1,13 @@
 import { Provider } from '@nestjs/common';
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { EdgeStores } from '../../edge/edge.module';
 import { FallbackRegistry } from '../../fallback/fallback-registry';
 
 /**
  * Registers the CollectionStore a feature repository reads and writes through: the feature's
  * Mongoose model, decorated by the FallbackInterceptor with the given backup data (an Extended JSON
- * fixture file). The single place where a feature opts in to fallback.
+ * fixture file) and by edge-cache tagging. The single place where a feature opts in to both.
  */
 export function collectionStoreProvider(
   token: symbol,
@@ -16,7 +17,8 @@ export function collectionStoreProvider(
 ): Provider {
   return {
     provide: token,
-    inject: [getModelToken(modelName), FallbackRegistry],
-    useFactory: (model: Model<unknown>, registry: FallbackRegistry) => registry.register(model, entity, fixtureFile),
+    inject: [getModelToken(modelName), FallbackRegistry, EdgeStores],
+    useFactory: (model: Model<unknown>, fallback: FallbackRegistry, edge: EdgeStores) =>
+      edge.wrap(fallback.register(model, entity, fixtureFile), entity),
   };
 }

@@ -1,0 +1,58 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+export type DataSource = 'database' | 'fallback';
+
+/**
+ * What one request's answer was made of, collected while it runs and read when the response is
+ * sent: whether backup data answered (fallback), and what an edge cache needs to know (the
+ * surrogate keys of the records read, the kinds of data read (for their time-to-live), and whether the
+ * answer must not be cached at all).
+ */
+export class RequestContext {
+  /** Collections answered from backup data. */
+  readonly fallbackCollections = new Set<string>();
+  writeQueued = false;
+  /** Surrogate keys of what the answer contains: `school:<id>` for records, `schools` for lists and counts. */
+  readonly cacheKeys = new Set<string>();
+  /** What the answer contains, as named in the edge TTL settings (`schools`, `dashboard`, …); the shortest TTL wins. */
+  readonly cacheHints = new Set<string>();
+  /** Why the answer must not be cached (a mutation, an error), if it must not. */
+  uncacheableReason?: string;
+
+  get source(): DataSource {
+    return this.fallbackCollections.size > 0 || this.writeQueued ? 'fallback' : 'database';
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    context?: RequestContext;
+  }
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+/** The current request's context, if the code runs inside a request. */
+export function currentRequestContext(): RequestContext | undefined {
+  return storage.getStore();
+}
+
+/** Runs `next` with `context` as the current request's context (for code running outside a request, e.g. tests). */
+export function runInRequestContext<R>(context: RequestContext, next: () => R): R {
+  return storage.run(context, next);
+}
+
+/**
+ * Gives every HTTP request a RequestContext, reachable through `currentRequestContext()` anywhere
+ * below the handler and as `request.context` in hooks. It is entered in onRequest and again in
+ * preHandler: body parsing in between may run outside the request's async context.
+ */
+export function registerRequestContext(fastify: FastifyInstance): void {
+  const enter = (request: FastifyRequest, _reply: unknown, done: () => void) => {
+    request.context ??= new RequestContext();
+    storage.run(request.context, done);
+  };
+  fastify.addHook('onRequest', enter);
+  fastify.addHook('preHandler', enter);
+}
