@@ -149,7 +149,7 @@ interface GraphqlError {
 }
 
 /** GraphQL answers are compared by value with the oracle, so their shape is left open. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type GraphqlData = any;
 
 interface GraphqlBody {

@@ -27,6 +27,11 @@ describe(loadAppConfig.name, () => {
     expect(sut.graphqlIde).toBe(false);
   });
 
+  it('reads REDIS_URL, unset by default', () => {
+    expect(loadAppConfig({}).redisUrl).toBeUndefined();
+    expect(loadAppConfig({ REDIS_URL: 'redis://cache:6379/0' }).redisUrl).toBe('redis://cache:6379/0');
+  });
+
   it('turns the IDE off by default in production', () => {
     expect(loadAppConfig({ NODE_ENV: 'production' }).graphqlIde).toBe(false);
   });
@@ -43,6 +48,7 @@ describe(loadAppConfig.name, () => {
     ['EMBEDDED_MONGO', 'docker'],
     ['GRAPHQL_IDE', 'maybe'],
     ['LOG_LEVEL', 'loud'],
+    ['REDIS_URL', 'http://cache:6379'],
   ])('rejects an invalid %s with an error naming it', (variable, value) => {
     expect(() => loadAppConfig({ [variable]: value })).toThrow(InvalidConfigError);
     expect(() => loadAppConfig({ [variable]: value })).toThrow(new RegExp(`^Invalid configuration: ${variable}:`));

@@ -151,6 +151,10 @@ class EnvironmentVariables {
   @Max(86_400)
   EDGE_TTL_DASHBOARD = 30;
 
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: LogLevelSetting = 'log';
 }
@@ -174,6 +178,8 @@ export class AppConfig {
   readonly embeddedMongo!: 'auto' | 'memory-server' | 'ferretdb';
   readonly embeddedMongoDataDir!: string;
   readonly graphqlIde!: boolean;
+  /** Redis for GraphQL subscription events shared by every instance; unset: events stay in this process. */
+  readonly redisUrl?: string;
   readonly logLevel!: LogLevelSetting;
   readonly fallback!: FallbackSettings;
   readonly edge!: EdgeSettings;
@@ -239,6 +245,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     embeddedMongo: variables.EMBEDDED_MONGO,
     embeddedMongoDataDir: variables.EMBEDDED_MONGO_DATA_DIR,
     graphqlIde: variables.GRAPHQL_IDE ?? variables.NODE_ENV !== 'production',
+    redisUrl: variables.REDIS_URL,
     logLevel: variables.LOG_LEVEL,
     fallback: {
       enabled: variables.FALLBACK_ENABLED,

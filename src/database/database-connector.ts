@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import type { Connection } from 'mongoose';
+import { ConnectionStates, type Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 
 const logger = new Logger('Database');
@@ -69,7 +69,7 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
   }
 
   get connected(): boolean {
-    return this.connection.readyState === 1;
+    return this.connection.readyState === ConnectionStates.connected;
   }
 
   async onApplicationBootstrap(): Promise<void> {

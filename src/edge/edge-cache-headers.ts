@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode': 'import' };
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OperationTypeNode } from 'graphql';
 import { currentRequestContext, RequestContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 
@@ -76,7 +77,8 @@ export function graphqlCacheabilityPlugin(): ApolloServerPlugin {
       Promise.resolve({
         didResolveOperation: ({ operation }) => {
           const context = currentRequestContext();
-          if (context && operation && operation.operation !== 'query') context.uncacheableReason = operation.operation;
+          if (context && operation && operation.operation !== OperationTypeNode.QUERY)
+            context.uncacheableReason = operation.operation;
           return Promise.resolve();
         },
         willSendResponse: ({ response }) => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import type { Connection } from 'mongoose';
+import { ConnectionStates, type Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { DatabaseCircuit } from './database-circuit';
@@ -76,7 +76,8 @@ export class FallbackHealth {
   private async pingDatabase(): Promise<{ status: 'up' | 'down'; responseTimeMs?: number; error?: string }> {
     const started = performance.now();
     const db = this.connection.db;
-    if (this.connection.readyState !== 1 || !db) return { status: 'down', error: 'not connected' };
+    if (this.connection.readyState !== ConnectionStates.connected || !db)
+      return { status: 'down', error: 'not connected' };
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

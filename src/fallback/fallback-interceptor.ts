@@ -233,7 +233,7 @@ export class FallbackInterceptor<T> implements CollectionStore<T> {
     for (const field of this.uniqueFields) {
       const value = (record as Record<string, unknown>)[field];
       if (value === undefined) continue;
-      const clashes = await this.backup.count({ [field]: value, _id: { $ne: record._id } } as QueryFilter<T>);
+      const clashes = await this.backup.count({ [field]: value, _id: { $ne: record._id } });
       if (clashes > 0) throw new ConflictError(`a ${this.entity} with this ${field} already exists`, field);
     }
   }

@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import type { Connection } from 'mongoose';
+import { ConnectionStates, type Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 import { DatabaseCircuit } from './database-circuit';
 
@@ -33,7 +33,8 @@ export class RecoveryProbe implements OnApplicationBootstrap, OnModuleDestroy {
     await this.circuit
       .execute(async () => {
         const db = this.connection.db;
-        if (this.connection.readyState !== 1 || !db) throw new Error('MongooseError: not connected');
+        if (this.connection.readyState !== ConnectionStates.connected || !db)
+          throw new Error('MongooseError: not connected');
         await db.command({ ping: 1 });
       })
       .catch(() => undefined);

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { collectionStoreProvider } from '../common/persistence/collection-store.provider';
 import { SchoolModule } from '../school/school.module';
+import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { TEACHER_STORE, TeacherRepository } from './persistence/teacher.repository';
 import { TeacherRecord, TeacherSchema } from './persistence/teacher.schema';
 import { TeacherController } from './teacher.controller';
@@ -10,7 +11,11 @@ import { HeadmasterTeachersResolver, SchoolTeachersResolver, TeacherResolver } f
 import { TeacherService } from './teacher.service';
 
 @Module({
-  imports: [MongooseModule.forFeature([{ name: TeacherRecord.name, schema: TeacherSchema }]), SchoolModule],
+  imports: [
+    MongooseModule.forFeature([{ name: TeacherRecord.name, schema: TeacherSchema }]),
+    SchoolModule,
+    SubscriptionsModule,
+  ],
   controllers: [TeacherController],
   providers: [
     collectionStoreProvider(

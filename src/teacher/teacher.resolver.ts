@@ -1,17 +1,22 @@
-import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { GraphqlContext, perRequestLoader } from '../common/graphql/request-loaders';
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import { PubSubEngine } from 'graphql-subscriptions';
+import { GraphqlContext, perRequestLoader, resetRequestLoaders } from '../common/graphql/request-loaders';
 import { toPageRequest } from '../common/paging/paging';
 import { ParseObjectIdPipe } from '../common/validation/validation';
 import { HeadmasterModel } from '../headmaster/models/headmaster.model';
 import { SchoolModel } from '../school/models/school.model';
 import { CreateTeacherInput, SchoolTeachersArgs, TeachersArgs, UpdateTeacherInput } from './dto/teacher.inputs';
-import { TeacherModel, TeacherPage } from './models/teacher.model';
-import { TEACHER_SORT_FIELDS, type Teacher } from './teacher';
+import { TeacherChangeModel, TeacherModel, TeacherPage } from './models/teacher.model';
+import { TEACHER_SORT_FIELDS, type Teacher, type TeacherChange } from './teacher';
+import { teacherChangedTrigger, toTeacherChange, type TeacherChangedEvent } from './teacher-changes';
 import { TeacherService } from './teacher.service';
 
 @Resolver(() => TeacherModel)
 export class TeacherResolver {
-  constructor(private readonly teacherService: TeacherService) {}
+  constructor(
+    private readonly teacherService: TeacherService,
+    private readonly pubSub: PubSubEngine,
+  ) {}
 
   @Query(() => TeacherModel)
   async teacher(@Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string): Promise<Teacher> {
@@ -39,6 +44,21 @@ export class TeacherResolver {
   @Mutation(() => TeacherModel, { description: 'Deletes the teacher and returns it as it was' })
   async deleteTeacher(@Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string): Promise<Teacher> {
     return this.teacherService.delete(id);
+  }
+
+  @Subscription(() => TeacherChangeModel, {
+    description:
+      "Every write of the school's teachers, over WebSocket (graphql-ws): created (also hired), updated " +
+      '(also moved into or out of the school: then teacher.schoolId tells where to), deleted',
+    resolve: (event: TeacherChangedEvent, _args: unknown, context: GraphqlContext): TeacherChange => {
+      resetRequestLoaders(context);
+      return toTeacherChange(event);
+    },
+  })
+  teacherChanged(
+    @Args('schoolId', { type: () => ID }, new ParseObjectIdPipe('schoolId')) schoolId: string,
+  ): AsyncIterator<TeacherChangedEvent> {
+    return this.pubSub.asyncIterableIterator<TeacherChangedEvent>(teacherChangedTrigger(schoolId));
   }
 }
 

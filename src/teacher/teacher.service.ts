@@ -1,16 +1,28 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { PubSubEngine } from 'graphql-subscriptions';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
 import { SchoolService } from '../school/school.service';
 import type { HireTeacherInput } from './dto/teacher.inputs';
 import { TeacherRepository } from './persistence/teacher.repository';
-import type { NewTeacher, Teacher, TeacherChanges, TeacherFilter, TeacherStatistics } from './teacher';
+import type {
+  NewTeacher,
+  Teacher,
+  TeacherChangeKind,
+  TeacherChanges,
+  TeacherFilter,
+  TeacherStatistics,
+} from './teacher';
+import { teacherChangedTrigger, type TeacherChangedEvent } from './teacher-changes';
 
 @Injectable()
 export class TeacherService {
+  private readonly logger = new Logger(TeacherService.name);
+
   constructor(
     private readonly teachers: TeacherRepository,
     private readonly schools: SchoolService,
+    private readonly pubSub: PubSubEngine,
   ) {}
 
   async get(id: string): Promise<Teacher> {
@@ -30,19 +42,25 @@ export class TeacherService {
       status: input.status ?? 'active',
       hiredAt: input.hiredAt ?? new Date(),
     };
-    return this.teachers.create(teacher);
+    const created = await this.teachers.create(teacher);
+    this.publishChange('created', created);
+    return created;
   }
 
   async update(id: string, changes: TeacherChanges): Promise<Teacher> {
     if (changes.schoolId !== undefined) await this.assertSchoolExists(changes.schoolId);
+    // A move between schools is heard of by the subscribers of both.
+    const before = changes.schoolId !== undefined ? await this.teachers.findById(id) : undefined;
     const teacher = await this.teachers.update(id, changes);
     if (!teacher) throw new NotFoundError('teacher', id);
+    this.publishChange('updated', teacher, before?.schoolId);
     return teacher;
   }
 
   async delete(id: string): Promise<Teacher> {
     const teacher = await this.teachers.delete(id);
     if (!teacher) throw new NotFoundError('teacher', id);
+    this.publishChange('deleted', teacher);
     return teacher;
   }
 
@@ -52,6 +70,20 @@ export class TeacherService {
 
   async statisticsForSchool(schoolId: string): Promise<TeacherStatistics> {
     return this.teachers.statisticsForSchool(schoolId);
+  }
+
+  /**
+   * Tells the subscribers of the teacher's school (and of its previous one) of a write. Not awaited: a write
+   * is answered whether or not the pub/sub takes the event; a failure is logged.
+   */
+  private publishChange(kind: TeacherChangeKind, teacher: Teacher, previousSchoolId?: string): void {
+    const event: TeacherChangedEvent = { kind, teacher: { ...teacher, subjects: [...teacher.subjects] } };
+    for (const schoolId of new Set([teacher.schoolId, previousSchoolId ?? teacher.schoolId])) {
+      const published = (async () => this.pubSub.publish(teacherChangedTrigger(schoolId), event))();
+      void published.catch((error: unknown) =>
+        this.logger.warn(`Publishing the ${kind} event of teacher ${teacher.id} failed: ${(error as Error).message}`),
+      );
+    }
   }
 
   private async assertSchoolExists(schoolId: string): Promise<void> {

@@ -41,3 +41,12 @@ export const TEACHER_SORT_FIELDS = [
   'createdAt',
   'updatedAt',
 ] as const;
+
+export const TEACHER_CHANGE_KINDS = ['created', 'updated', 'deleted'] as const;
+export type TeacherChangeKind = (typeof TEACHER_CHANGE_KINDS)[number];
+
+/** A write of a teacher, as subscribers hear of it: the teacher after the write (deleted: as it was). */
+export interface TeacherChange {
+  kind: TeacherChangeKind;
+  teacher: Teacher;
+}

@@ -56,6 +56,9 @@ export async function startTestApp(
       MONGODB_URI: uri,
       MONGODB_DB_NAME: `e2e_${randomBytes(6).toString('hex')}`,
       LOG_LEVEL: 'fatal',
+      // Generous: a busy test machine must not turn a slow query into a fallback answer.
+      // Fault tests set their own, short limit.
+      FALLBACK_OPERATION_TIMEOUT_MS: '5000',
       FALLBACK_JOURNAL_PATH: join(mkdtempSync(join(tmpdir(), 'journal-')), 'journal.sqlite'),
       ...options.env,
     }),

@@ -5,6 +5,7 @@ import { formatGraphqlError } from '../errors/graphql-error-formatter';
 import { graphqlIdeLandingPagePlugin } from '../graphql-ide/graphql-ide';
 import { graphqlCacheabilityPlugin } from '../../edge/edge-cache-headers';
 import { dataSourceGraphqlPlugin } from '../../fallback/data-source-marking';
+import { graphqlWsOptions } from '../../subscriptions/graphql-ws';
 import type { GraphqlContext } from './request-loaders';
 
 /** The committed schema file, rewritten when the service starts in development. */
@@ -27,6 +28,8 @@ export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'dri
     // (edge caching, GraphQL-over-HTTP clients) must work.
     csrfPrevention: false,
     formatError: formatGraphqlError,
+    // Subscriptions over WebSocket (graphql-ws) at the same path.
+    subscriptions: { 'graphql-ws': graphqlWsOptions() },
     context: ({ req }: { req: unknown }): GraphqlContext => ({ req }),
   };
 }

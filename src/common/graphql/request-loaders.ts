@@ -34,3 +34,11 @@ export function byKeys<K, V, F>(keys: readonly K[], values: V[], keyOf: (value: 
   const found = new Map(values.map((value) => [keyOf(value), value]));
   return keys.map((key) => found.get(key) ?? fallback);
 }
+
+/**
+ * Forgets the loaders of `context`. A subscription keeps one context for all its events: called as each event
+ * is resolved, so every event reads fresh data and the cache does not grow for as long as the subscription lives.
+ */
+export function resetRequestLoaders(context: GraphqlContext): void {
+  loadersByRequest.delete(context);
+}

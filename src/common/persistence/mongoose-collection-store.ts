@@ -128,7 +128,7 @@ export class MongooseCollectionStore<T> implements CollectionStore<T> {
    */
   async insertRecord(record: StoredRecord<T>): Promise<'inserted' | 'exists'> {
     try {
-      await this.model.collection.insertOne(record as unknown as Record<string, unknown>);
+      await this.model.collection.insertOne(record);
       return 'inserted';
     } catch (error) {
       if (isDuplicateKeyError(error) && (await this.findById(record._id.toHexString()))) return 'exists';

@@ -1,6 +1,13 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { PageType } from '../../common/paging/paging';
-import { TEACHER_STATUSES, type Teacher, type TeacherStatus } from '../teacher';
+import {
+  TEACHER_CHANGE_KINDS,
+  TEACHER_STATUSES,
+  type Teacher,
+  type TeacherChange,
+  type TeacherChangeKind,
+  type TeacherStatus,
+} from '../teacher';
 
 export const TeacherStatusEnum = Object.fromEntries(TEACHER_STATUSES.map((status) => [status, status])) as Record<
   TeacherStatus,
@@ -63,4 +70,19 @@ export class StatusCountModel {
 
   @Field(() => Int)
   count!: number;
+}
+
+export const TeacherChangeKindEnum = Object.fromEntries(TEACHER_CHANGE_KINDS.map((kind) => [kind, kind])) as Record<
+  TeacherChangeKind,
+  TeacherChangeKind
+>;
+registerEnumType(TeacherChangeKindEnum, { name: 'TeacherChangeKind' });
+
+@ObjectType('TeacherChange', { description: 'A write of a teacher, as subscribers hear of it' })
+export class TeacherChangeModel implements TeacherChange {
+  @Field(() => TeacherChangeKindEnum)
+  kind!: TeacherChangeKind;
+
+  @Field(() => TeacherModel, { description: 'The teacher after the write; for deleted, as it was' })
+  teacher!: Teacher;
 }
