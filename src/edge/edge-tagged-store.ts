@@ -1,5 +1,5 @@
 import type { PipelineStage, QueryFilter } from 'mongoose';
-import type { CollectionStore, FindQuery, StoredRecord } from '../common/persistence/collection-store';
+import type { CollectionStore, FindQuery, StoredPage, StoredRecord } from '../common/persistence/collection-store';
 import { currentRequestContext } from '../common/request-context';
 import type { EdgePurger } from './edge-purger';
 
@@ -41,6 +41,12 @@ export class EdgeTaggedStore<T> implements CollectionStore<T> {
     const records = await this.inner.find(query);
     this.tag(records, true);
     return records;
+  }
+
+  async findPage(query: FindQuery<T>): Promise<StoredPage<T>> {
+    const page = await this.inner.findPage(query);
+    this.tag(page.records, true);
+    return page;
   }
 
   async count(filter: QueryFilter<T>): Promise<number> {

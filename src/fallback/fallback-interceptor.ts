@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Model, PipelineStage, QueryFilter, Types } from 'mongoose';
 import { ConflictError, ServiceUnavailableError } from '../common/errors/domain-errors';
 import { currentRequestContext } from '../common/request-context';
-import type { CollectionStore, FindQuery, StoredRecord } from '../common/persistence/collection-store';
+import type { CollectionStore, FindQuery, StoredPage, StoredRecord } from '../common/persistence/collection-store';
 import { MongooseCollectionStore, translateWriteError } from '../common/persistence/mongoose-collection-store';
 import type { FallbackSettings } from '../config/app-config';
 import type { MetricsService } from '../metrics/metrics.service';
@@ -72,6 +72,14 @@ export class FallbackInterceptor<T> implements CollectionStore<T> {
       'find',
       () => this.primary.find(query),
       () => this.backup.find(query),
+    );
+  }
+
+  async findPage(query: FindQuery<T>): Promise<StoredPage<T>> {
+    return this.read(
+      'find',
+      () => this.primary.findPage(query),
+      () => this.backup.findPage(query),
     );
   }
 

@@ -48,8 +48,8 @@ export class TeacherResolver {
 
   @Subscription(() => TeacherChangeModel, {
     description:
-      "Every write of the school's teachers, over WebSocket (graphql-ws): created (also hired), updated " +
-      '(also moved into or out of the school: then teacher.schoolId tells where to), deleted',
+      "Every write of the school's teachers, over WebSocket (graphql-ws): created (also hired), updated, deleted. " +
+      'A move to another school is reported to the subscribers of both schools, as updated with the new schoolId.',
     resolve: (event: TeacherChangedEvent, _args: unknown, context: GraphqlContext): TeacherChange => {
       resetRequestLoaders(context);
       return toTeacherChange(event);

@@ -4,6 +4,11 @@ import type { SortSpec } from '../paging/paging';
 /** A stored record as read from MongoDB (lean), with its ObjectId as `_id`. */
 export type StoredRecord<T> = T & { _id: import('mongoose').Types.ObjectId; createdAt: Date; updatedAt: Date };
 
+export interface StoredPage<T> {
+  records: StoredRecord<T>[];
+  total: number;
+}
+
 export interface FindQuery<T> {
   filter: QueryFilter<T>;
   sort?: SortSpec;
@@ -22,6 +27,8 @@ export interface CollectionStore<T> {
   findById(id: string): Promise<StoredRecord<T> | undefined>;
   findByIds(ids: readonly string[]): Promise<StoredRecord<T>[]>;
   find(query: FindQuery<T>): Promise<StoredRecord<T>[]>;
+  /** A page and the total count of its filter, answered together so that both come from the same source. */
+  findPage(query: FindQuery<T>): Promise<StoredPage<T>>;
   count(filter: QueryFilter<T>): Promise<number>;
   aggregate<R>(pipeline: PipelineStage[]): Promise<R[]>;
   insert(data: Partial<T>): Promise<StoredRecord<T>>;

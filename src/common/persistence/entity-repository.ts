@@ -25,10 +25,12 @@ export abstract class EntityRepository<TRecord, TEntity, TFilter, TChanges> {
 
   async findPage(filter: TFilter, page: PageRequest): Promise<Page<TEntity>> {
     const query = this.toQueryFilter(filter);
-    const [records, total] = await Promise.all([
-      this.store.find({ filter: query, sort: page.sort, skip: page.offset, limit: page.limit }),
-      this.store.count(query),
-    ]);
+    const { records, total } = await this.store.findPage({
+      filter: query,
+      sort: page.sort,
+      skip: page.offset,
+      limit: page.limit,
+    });
     return { items: records.map((record) => this.toEntity(record)), total };
   }
 

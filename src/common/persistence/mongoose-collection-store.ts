@@ -1,6 +1,6 @@
 import { Error as MongooseError, Model, PipelineStage, QueryFilter, Types } from 'mongoose';
 import { ConflictError, InvalidInputError } from '../errors/domain-errors';
-import { CollectionStore, FindQuery, StoredRecord } from './collection-store';
+import { CollectionStore, FindQuery, StoredPage, StoredRecord } from './collection-store';
 
 interface DuplicateKeyError {
   code: number;
@@ -86,6 +86,11 @@ export class MongooseCollectionStore<T> implements CollectionStore<T> {
     if (query.skip) cursor = cursor.skip(query.skip);
     if (query.limit !== undefined) cursor = cursor.limit(query.limit);
     return (await cursor.exec()) as StoredRecord<T>[];
+  }
+
+  async findPage(query: FindQuery<T>): Promise<StoredPage<T>> {
+    const [records, total] = await Promise.all([this.find(query), this.count(query.filter)]);
+    return { records, total };
   }
 
   async count(filter: QueryFilter<T>): Promise<number> {
