@@ -149,7 +149,7 @@ interface GraphqlError {
 }
 
 /** GraphQL answers are compared by value with the oracle, so their shape is left open. */
- 
+
 type GraphqlData = any;
 
 interface GraphqlBody {
