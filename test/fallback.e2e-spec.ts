@@ -25,7 +25,7 @@ const backupSchoolId = backupHeadmaster.schoolId.toHexString();
 const backupTeachersOfSchool = backup.teachers.filter((teacher) => teacher.schoolId.toHexString() === backupSchoolId);
 
 const FALLBACK_SETTINGS = {
-  FALLBACK_OPERATION_TIMEOUT_MS: '400',
+  FALLBACK_OPERATION_TIMEOUT_MS: '1000',
   FALLBACK_HALF_OPEN_AFTER_MS: '500',
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1000',
   FALLBACK_RETRY_AFTER_SECONDS: '7',

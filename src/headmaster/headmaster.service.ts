@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
+import { NotFoundError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
 import type { School } from '../school/school';
 import { SchoolService } from '../school/school.service';
@@ -32,12 +32,12 @@ export class HeadmasterService {
   }
 
   async create(input: Omit<NewHeadmaster, 'appointedAt'> & { appointedAt?: Date }): Promise<Headmaster> {
-    await this.assertSchoolExists(input.schoolId);
+    await this.schools.assertExists(input.schoolId);
     return this.headmasters.create({ ...input, appointedAt: input.appointedAt ?? new Date() });
   }
 
   async update(id: string, changes: HeadmasterChanges): Promise<Headmaster> {
-    if (changes.schoolId !== undefined) await this.assertSchoolExists(changes.schoolId);
+    if (changes.schoolId !== undefined) await this.schools.assertExists(changes.schoolId);
     const headmaster = await this.headmasters.update(id, changes);
     if (!headmaster) throw new NotFoundError('headmaster', id);
     return headmaster;
@@ -76,10 +76,5 @@ export class HeadmasterService {
       this.teachers.statisticsForSchool(headmaster.schoolId),
     ]);
     return { school, ...statistics };
-  }
-
-  private async assertSchoolExists(schoolId: string): Promise<void> {
-    const [school] = await this.schools.getMany([schoolId]);
-    if (!school) throw new InvalidInputError(`schoolId ${schoolId} is not a known school`, 'schoolId');
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError } from '../common/errors/domain-errors';
+import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
 import { SchoolRepository } from './persistence/school.repository';
 import type { NewSchool, School, SchoolChanges, SchoolFilter } from './school';
@@ -12,6 +12,20 @@ export class SchoolService {
     const school = await this.schools.findById(id);
     if (!school) throw new NotFoundError('school', id);
     return school;
+  }
+
+  /**
+   * For records that refer to a school: a school that does not exist is the client's mistake (400,
+   * naming the field). During an outage a school missing from the backup data cannot be confirmed
+   * absent, so that answer (503) passes through.
+   */
+  async assertExists(id: string, field = 'schoolId'): Promise<void> {
+    try {
+      await this.get(id);
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new InvalidInputError(`${field} ${id} is not a known school`, field);
+      throw error;
+    }
   }
 
   async getMany(ids: readonly string[]): Promise<School[]> {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PubSubEngine } from 'graphql-subscriptions';
-import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
+import { NotFoundError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
 import { SchoolService } from '../school/school.service';
 import type { HireTeacherInput } from './dto/teacher.inputs';
@@ -36,7 +36,7 @@ export class TeacherService {
   }
 
   async create(input: HireTeacherInput & { schoolId: string }): Promise<Teacher> {
-    await this.assertSchoolExists(input.schoolId);
+    await this.schools.assertExists(input.schoolId);
     const teacher: NewTeacher = {
       ...input,
       status: input.status ?? 'active',
@@ -48,7 +48,7 @@ export class TeacherService {
   }
 
   async update(id: string, changes: TeacherChanges): Promise<Teacher> {
-    if (changes.schoolId !== undefined) await this.assertSchoolExists(changes.schoolId);
+    if (changes.schoolId !== undefined) await this.schools.assertExists(changes.schoolId);
     // A move between schools is heard of by the subscribers of both.
     const before = changes.schoolId !== undefined ? await this.teachers.findById(id) : undefined;
     const teacher = await this.teachers.update(id, changes);
@@ -84,10 +84,5 @@ export class TeacherService {
         this.logger.warn(`Publishing the ${kind} event of teacher ${teacher.id} failed: ${(error as Error).message}`),
       );
     }
-  }
-
-  private async assertSchoolExists(schoolId: string): Promise<void> {
-    const [school] = await this.schools.getMany([schoolId]);
-    if (!school) throw new InvalidInputError(`schoolId ${schoolId} is not a known school`, 'schoolId');
   }
 }

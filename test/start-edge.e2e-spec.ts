@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './support/service-process';
+
+const START_EDGE = join(__dirname, '..', 'scripts', 'start-edge.mjs');
+
+describe('npm run start:edge', () => {
+  it('serves cached GraphQL through Varnish: X-Cache HIT on the second identical request', async () => {
+    const [port, edgePort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, [START_EDGE], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        PORT: String(port),
+        EDGE_PORT: String(edgePort),
+        MONGODB_URI: process.env.TEST_MONGODB_URI,
+        MONGODB_DB_NAME: `start_edge_${port}`,
+        FALLBACK_JOURNAL_PATH: join(mkdtempSync(join(tmpdir(), 'journal-')), 'journal.sqlite'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!(output.includes('edge (Varnish) listening') && output.includes('Listening on'))) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`start:edge did not come up:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const url = `http://127.0.0.1:${edgePort}/graphql?query=${encodeURIComponent('{ schools(limit: 1) { total } }')}`;
+      const first = await fetch(url);
+      const second = await fetch(url);
+      expect(first.headers.get('x-cache')).toBe('MISS');
+      expect(second.headers.get('x-cache')).toBe('HIT');
+      expect(await second.json()).toMatchObject({ data: { schools: { total: 0 } } });
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 90_000);
+});
