@@ -139,24 +139,13 @@ export class FallbackInterceptor<T> implements CollectionStore<T> {
     fromDatabase: () => Promise<R>,
     fromBackup: () => Promise<R>,
   ): Promise<R> {
-    const { settings, circuit, metrics } = this.dependencies;
-    if (!settings.enabled) return fromDatabase();
-    const started = performance.now();
-    try {
-      const result = await circuit.execute(fromDatabase);
-      this.observe(operation, 'ok', started);
-      return result;
-    } catch (error) {
-      if (!isDatabaseFailure(error)) {
-        this.observe(operation, 'error', started);
-        throw error;
-      }
-      this.observe(operation, 'failure', started);
-      currentRequestContext()?.fallbackCollections.add(this.collectionName);
-      metrics.fallbackAnswers.inc({ collection: this.collectionName, operation });
-      this.logServing(operation);
-      return fromBackup();
-    }
+    if (!this.dependencies.settings.enabled) return fromDatabase();
+    const attempt = await this.tryDatabase(operation, fromDatabase);
+    if (attempt.answered) return attempt.result;
+    currentRequestContext()?.fallbackCollections.add(this.collectionName);
+    this.dependencies.metrics.fallbackAnswers.inc({ collection: this.collectionName, operation });
+    this.logServing(operation);
+    return fromBackup();
   }
 
   /** Writes queue behind pending journal entries, so a replay never applies an older write over a newer one. */
@@ -168,19 +157,26 @@ export class FallbackInterceptor<T> implements CollectionStore<T> {
     const { settings, circuit, journal } = this.dependencies;
     if (!settings.enabled) return toDatabase();
     if (circuit.degraded || journal.hasPending()) return this.queued(operation, toJournal);
+    const attempt = await this.tryDatabase(operation, toDatabase);
+    // A write that timed out may still reach the database: replaying it is idempotent.
+    return attempt.answered ? attempt.result : this.queued(operation, toJournal);
+  }
+
+  /** Runs an operation on the database through the circuit; a database failure is returned, any other error thrown. */
+  private async tryDatabase<R>(
+    operation: ReadOperation | WriteOperation,
+    run: () => Promise<R>,
+  ): Promise<{ answered: true; result: R } | { answered: false }> {
     const started = performance.now();
     try {
-      const result = await circuit.execute(toDatabase);
+      const result = await this.dependencies.circuit.execute(run);
       this.observe(operation, 'ok', started);
-      return result;
+      return { answered: true, result };
     } catch (error) {
-      if (!isDatabaseFailure(error)) {
-        this.observe(operation, 'error', started);
-        throw error;
-      }
-      this.observe(operation, 'failure', started);
-      // A write that timed out may still reach the database: replaying it is idempotent.
-      return this.queued(operation, toJournal);
+      const failed = isDatabaseFailure(error);
+      this.observe(operation, failed ? 'failure' : 'error', started);
+      if (!failed) throw error;
+      return { answered: false };
     }
   }
 
