@@ -1,0 +1,48 @@
+import { startTestApp, TestApp } from './support/test-app';
+
+describe('API documentation', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await startTestApp({ seed: false });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  it('serves the OpenAPI document with every REST endpoint', async () => {
+    const response = await sut.request('GET', '/docs/openapi.json');
+    expect(response.status).toBe(200);
+    const paths = Object.keys(response.body.paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/schools',
+        '/api/schools/{id}',
+        '/api/teachers',
+        '/api/teachers/{id}',
+        '/api/headmasters',
+        '/api/headmasters/{id}',
+        '/api/headmasters/{id}/school',
+        '/api/headmasters/{id}/teachers',
+        '/api/headmasters/{id}/dashboard',
+      ]),
+    );
+    expect(Object.keys(response.body.paths['/api/headmasters/{id}/teachers'])).toEqual(
+      expect.arrayContaining(['get', 'post']),
+    );
+  });
+
+  it('serves Swagger UI at /docs with its assets from the service itself', async () => {
+    const page = await sut.request('GET', '/docs');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('swagger-ui');
+    const scripts = [...String(page.body).matchAll(/src="([^"]+)"/g)].map((match) => match[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) {
+      expect(script).not.toMatch(/^https?:/);
+      const asset = await sut.request('GET', new URL(script, `${sut.baseUrl}/docs`).pathname);
+      expect(asset.status).toBe(200);
+    }
+  });
+});
