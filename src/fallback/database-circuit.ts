@@ -90,6 +90,15 @@ export class DatabaseCircuit implements OnModuleDestroy {
     return STATE_NAMES[this.breaker.state];
   }
 
+  /**
+   * Whether the breaker keeps operations away from the database (open, half-open or isolated).
+   * Requests then go straight to backup data: only the recovery probe tests the database, so no
+   * client waits out a probe's time limit.
+   */
+  get open(): boolean {
+    return this.breaker.state !== CircuitState.Closed;
+  }
+
   get degraded(): boolean {
     return this.degradedSince !== undefined;
   }

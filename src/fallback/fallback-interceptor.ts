@@ -140,8 +140,10 @@ export class FallbackInterceptor<T> implements CollectionStore<T> {
     fromBackup: () => Promise<R>,
   ): Promise<R> {
     if (!this.dependencies.settings.enabled) return fromDatabase();
-    const attempt = await this.tryDatabase(operation, fromDatabase);
-    if (attempt.answered) return attempt.result;
+    if (!this.dependencies.circuit.open) {
+      const attempt = await this.tryDatabase(operation, fromDatabase);
+      if (attempt.answered) return attempt.result;
+    }
     currentRequestContext()?.fallbackCollections.add(this.collectionName);
     this.dependencies.metrics.fallbackAnswers.inc({ collection: this.collectionName, operation });
     this.logServing(operation);
