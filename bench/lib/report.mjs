@@ -1,0 +1,376 @@
+// The Markdown report of a run and the check of its targets.
+
+/** RSS growth over the second half of the memory window, as a share of the start RSS, still counted as flat. */
+export const FLAT_SHARE = 0.05;
+
+export const TARGETS = {
+  normalRatio: 0.75,
+  outageP99Ms: 10,
+  failoverMs: 1000,
+  recoveryMs: 2000,
+  edgeRatio: 10,
+  rssMb: 250,
+};
+
+const TEACHER_ENDPOINT = 'GET /api/teachers/:id';
+
+function num(value, digits = 0) {
+  if (value === null || value === undefined) return '–';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** A latency: `≥ floor` when too many requests timed out for the percentile to be known. */
+function ms(value, floor) {
+  if (floor !== undefined) return `≥ ${num(floor)}`;
+  if (value === null || value === undefined) return '–';
+  // autocannon records whole milliseconds: 0 is an answer in less than one.
+  return value === 0 ? '< 1' : num(value, value < 10 ? 1 : 0);
+}
+
+function latencies(row) {
+  return `${ms(row.p50, row.p50Floor)} / ${ms(row.p99, row.p99Floor)}`;
+}
+
+function errors(row) {
+  if (row.errors === 0) return '0';
+  const parts = [];
+  if (row.timeouts) parts.push(`${num(row.timeouts)} timeouts`);
+  if (row.non2xx) parts.push(`${num(row.non2xx)} non-2xx`);
+  if (row.socketErrors) parts.push(`${num(row.socketErrors)} socket errors`);
+  return `${num(row.errors)} (${parts.join(', ')})`;
+}
+
+function statuses(run) {
+  const codes = Object.entries(run.statusCodes ?? {}).map(([code, count]) => `${num(count)}× ${code}`);
+  if (run.timeouts) codes.push(`${num(run.timeouts)} timeouts`);
+  if (run.socketErrors) codes.push(`${num(run.socketErrors)} socket errors`);
+  return codes.join(', ') || '–';
+}
+
+/** What a service answered other than 2xx from the database: backup data, errors. */
+function otherAnswers(row) {
+  const parts = [];
+  if (row.sources?.fallback) parts.push(`${num(row.sources.fallback)} from backup data`);
+  if (row.errors) parts.push(errors(row));
+  return parts.length ? parts.join('; ') : 'none';
+}
+
+function duration(msValue, capMs) {
+  if (msValue === null || msValue === undefined) return capMs ? `> ${num(capMs)} ms (none within the cap)` : '–';
+  return `${num(msValue)} ms`;
+}
+
+function table(header, rows) {
+  const align = header.map((cell) => (cell.startsWith('<') ? ':--' : '--:'));
+  const names = header.map((cell) => cell.replace(/^</, ''));
+  return [`| ${names.join(' | ')} |`, `| ${align.join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join(
+    '\n',
+  );
+}
+
+/** Whether the RSS is flat: the regression line over the second half rises by at most FLAT_SHARE of the start. */
+export function memoryIsFlat(memory) {
+  const halfMinutes = memory.durationS / 2 / 60;
+  const rise = (memory.secondHalfSlopeMbPerMin ?? 0) * halfMinutes;
+  return { flat: rise <= FLAT_SHARE * memory.startMb, riseMb: rise };
+}
+
+/** Each target with its figure and whether it is met. */
+export function checkTargets(results) {
+  const targets = [];
+  if (results.normal) targets.push(normalTarget(results));
+  if (results.outage?.configured) targets.push(...outageTargets(results));
+  if (results.edge) targets.push(edgeTarget(results));
+  if (results.memory) targets.push(memoryTarget(results));
+  return targets;
+}
+
+function normalTarget(results) {
+  const teachers = results.normal.find((row) => row.endpoint === TEACHER_ENDPOINT);
+  return {
+    target: `Normal throughput ≥ ${TARGETS.normalRatio * 100}% of the baseline on ${TEACHER_ENDPOINT}`,
+    figure: `${num(teachers.ratio * 100)}% (${num(teachers.service.dbRps)} vs ${num(teachers.baseline.dbRps)} req/s)`,
+    met: teachers.ratio >= TARGETS.normalRatio,
+    value: teachers.ratio,
+  };
+}
+
+function outageTargets(results) {
+  const targets = [];
+  const configured = results.outage.configured;
+  const outageRows = Object.values(configured).flatMap((entry) =>
+    entry.endpoints.map((row) => ({ ...row, fault: entry.fault })),
+  );
+  const p99Of = (row) => row?.p99Floor ?? row?.p99 ?? Infinity;
+  const worstOf = (rows) => rows.reduce((a, b) => (p99Of(b) > p99Of(a) ? b : a));
+  const worstOpen = worstOf(outageRows.map((row) => ({ ...row.open, fault: row.fault, endpoint: row.endpoint })));
+  const worstClosed = worstOf(outageRows);
+  const outageErrors = outageRows.reduce((total, row) => total + row.errors + (row.open?.errors ?? 0), 0);
+  const outageRequests = outageRows.reduce(
+    (total, row) =>
+      total +
+      row.requests +
+      row.timeouts +
+      row.socketErrors +
+      (row.open ? row.open.requests + row.open.timeouts + row.open.socketErrors : 0),
+    0,
+  );
+  targets.push({
+    target: `Outage p99 ≤ ${TARGETS.outageP99Ms} ms at a steady load with zero read errors (as configured, hung and killed)`,
+    figure:
+      `worst p99 at a steady load ${ms(worstOpen.p99, worstOpen.p99Floor)} ms (${worstOpen.fault}, ${worstOpen.endpoint}); ` +
+      `at saturation ${ms(worstClosed.p99, worstClosed.p99Floor)} ms; ${num(outageErrors)} errors in ${num(outageRequests)} requests`,
+    met: p99Of(worstOpen) <= TARGETS.outageP99Ms && outageErrors === 0,
+    value: { p99: p99Of(worstOpen), p99Saturated: p99Of(worstClosed), errors: outageErrors },
+  });
+
+  const failovers = Object.values(configured).map((entry) => [entry.fault, entry.failoverMs]);
+  const worstFailover = Math.max(...failovers.map(([, value]) => value ?? Infinity));
+  targets.push({
+    target: `Failover ≤ ${num(TARGETS.failoverMs)} ms (as configured)`,
+    figure: failovers.map(([fault, value]) => `${fault} ${duration(value)}`).join(', '),
+    met: worstFailover <= TARGETS.failoverMs,
+    value: worstFailover,
+  });
+
+  const recoveries = Object.values(configured).map((entry) => [entry.recoveryFrom, entry.recoveryMs]);
+  const worstRecovery = Math.max(...recoveries.map(([, value]) => value ?? Infinity));
+  targets.push({
+    target: `Recovery ≤ ${num(TARGETS.recoveryMs)} ms (as configured)`,
+    figure: recoveries.map(([from, value]) => `after ${from} ${duration(value)}`).join(', '),
+    met: worstRecovery <= TARGETS.recoveryMs,
+    value: worstRecovery,
+  });
+  return targets;
+}
+
+function edgeTarget(results) {
+  return {
+    target: `Edge hit ≥ ${TARGETS.edgeRatio}× miss throughput`,
+    figure: `${num(results.edge.ratio, 1)}× (${num(results.edge.hit.rps)} vs ${num(results.edge.miss.rps)} req/s)`,
+    met: results.edge.ratio >= TARGETS.edgeRatio,
+    value: results.edge.ratio,
+  };
+}
+
+function memoryTarget(results) {
+  const memory = results.memory;
+  const { flat, riseMb } = memoryIsFlat(memory);
+  return {
+    target: `RSS ≤ ${TARGETS.rssMb} MB and flat (second-half trend rises ≤ ${FLAT_SHARE * 100}% of the start)`,
+    figure: `max ${num(memory.maxMb)} MB; second half ${riseMb >= 0 ? '+' : ''}${num(riseMb, 1)} MB (${num(
+      memory.secondHalfSlopeMbPerMin,
+      1,
+    )} MB/min)`,
+    met: memory.maxMb <= TARGETS.rssMb && flat,
+    value: { maxMb: memory.maxMb, secondHalfRiseMb: riseMb },
+  };
+}
+
+export function renderReport(report) {
+  const { results, plan, machine } = report;
+  const lines = [];
+  const reps = plan.reps === 1 ? 'one run each' : `medians of ${plan.reps} runs`;
+  lines.push(`## Benchmark (${report.mode}, ${reps}), ${report.startedAt}`);
+  lines.push('');
+  lines.push(
+    `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). ` +
+      `Database: FerretDB (SQLite backend) with the demo data, loopback. Load: autocannon, ${plan.connections} connections, ` +
+      `in the same machine (it shares the CPU with the service and the database). Latencies in ms (2xx answers).`,
+  );
+
+  if (results.normal) {
+    lines.push('', `### 1. Normal mode (${plan.normal.durationS} s per run)`, '');
+    lines.push(
+      table(
+        [
+          '<Endpoint',
+          'Service req/s',
+          'Service p50 / p99',
+          'Service: other answers',
+          'Baseline req/s',
+          'Baseline p50 / p99',
+          'CPU ms per answer: service / baseline',
+          'Service / baseline',
+        ],
+        results.normal.map((row) => [
+          row.endpoint,
+          num(row.service.dbRps),
+          latencies(row.service),
+          otherAnswers(row.service),
+          num(row.baseline.dbRps),
+          latencies(row.baseline),
+          `${num(row.service.cpuMsPerRequest, 2)} / ${num(row.baseline.cpuMsPerRequest, 2)}`,
+          row.ratio === null ? '–' : `${num(row.ratio * 100)}%`,
+        ]),
+      ),
+    );
+    lines.push(
+      '',
+      "req/s: 2xx answers from the database per second. CPU ms per answer: the server process's CPU time over its answers " +
+        '(the service, FerretDB and the load generator share the cores, so this is what throughput trades against). ' +
+        '"Other answers" (all runs): answers from backup data and errors, ' +
+        'when the service declared the database failed (operations over FALLBACK_OPERATION_TIMEOUT_MS); ' +
+        'its latencies then include those answers.',
+    );
+  }
+
+  const { configured, naive } = results.outage ?? {};
+  if (configured || naive) {
+    const { durationS, timeoutS } = plan.outage;
+    lines.push(
+      '',
+      `### 2. Outage: reads of backup data (${durationS} s per run, client timeout ${timeoutS} s; naive: FALLBACK_BREAKER_ENABLED=false)`,
+      '',
+    );
+    const rows = [];
+    for (const fault of Object.keys(configured ?? naive)) {
+      const endpoints = (configured ?? naive)[fault].endpoints.map((row) => row.endpoint);
+      for (const endpoint of endpoints) {
+        const a = configured?.[fault]?.endpoints.find((row) => row.endpoint === endpoint);
+        const b = naive?.[fault]?.endpoints.find((row) => row.endpoint === endpoint);
+        const p99 = (row) => row?.p99Floor ?? row?.p99;
+        const ratio = a && b && p99(a) ? p99(b) / Math.max(p99(a), 1) : null;
+        rows.push([
+          (configured ?? naive)[fault].fault,
+          endpoint,
+          a ? num(a.rps) : '–',
+          a ? latencies(a) : '–',
+          a ? errors(a) : '–',
+          a?.open ? `${latencies(a.open)} / ${ms(a.open.max)}` : '–',
+          a?.open ? `${num((100 * a.open.slow) / Math.max(1, a.open.ok), 1)}%` : '–',
+          b ? num(b.rps) : '–',
+          b ? latencies(b) : '–',
+          b ? errors(b) : '–',
+          ratio === null ? '–' : `${b.p99Floor !== undefined ? '≥ ' : ''}${num(ratio, ratio < 10 ? 1 : 0)}×`,
+        ]);
+      }
+    }
+    const rate = plan.outage.rate;
+    lines.push(
+      table(
+        [
+          '<Database',
+          '<Endpoint',
+          'Configured req/s',
+          'Configured p50 / p99',
+          'Configured errors',
+          `Configured at ${rate} req/s: p50 / p99 / max`,
+          `Configured at ${rate} req/s: over 10 ms`,
+          'Naive req/s',
+          'Naive p50 / p99',
+          'Naive errors',
+          'Naive / configured p99',
+        ],
+        rows,
+      ),
+    );
+    lines.push(
+      '',
+      `req/s, p50 / p99, errors: ${plan.connections} connections, each sending as soon as answered (saturation). ` +
+        `"At ${rate} req/s": a steady ${rate} requests per second sent on schedule, answered or not (independent clients); ` +
+        'latency from the scheduled time. "≥ N": more than half (p50) or 1 % (p99) of the requests timed out.',
+    );
+
+    lines.push('', '### 3. Failover and recovery (one request at a time, GET /api/schools?limit=20)', '');
+    const failRows = [];
+    for (const [design, outage] of [
+      ['configured', configured],
+      ['naive', naive],
+    ]) {
+      if (!outage) continue;
+      for (const entry of Object.values(outage)) {
+        failRows.push([
+          design,
+          entry.fault,
+          duration(entry.failoverMs, entry.failoverCapMs),
+          `${duration(entry.recoveryMs)} (after ${entry.recoveryFrom})`,
+        ]);
+      }
+    }
+    lines.push(
+      table(
+        ['<Design', '<Database', 'Failover: fault → first fallback answer', 'Recovery: back → first database answer'],
+        failRows,
+      ),
+    );
+    lines.push('', 'Recovery after a restart counts from the moment FerretDB listens again.');
+  }
+
+  if (results.edge) {
+    const { hit, miss, ratio } = results.edge;
+    lines.push('', `### 4. Edge: the GraphQL query by GET through Varnish (${plan.edge.durationS} s per run)`, '');
+    lines.push(
+      table(
+        ['<Case', 'req/s', 'p50 / p99', 'Varnish hits / misses'],
+        [
+          ['hit (the same URL)', num(hit.rps), latencies(hit), `${num(hit.varnishHits)} / ${num(hit.varnishMisses)}`],
+          [
+            'miss (a new variables value per request)',
+            num(miss.rps),
+            latencies(miss),
+            `${num(miss.varnishHits)} / ${num(miss.varnishMisses)}`,
+          ],
+          ['hit / miss', `${num(ratio, 1)}×`, '', ''],
+        ],
+      ),
+    );
+  }
+
+  if (results.memory) {
+    const memory = results.memory;
+    lines.push(
+      '',
+      `### 5. Memory: RSS of a fresh service, ${memory.durationS} s of mixed load, database SIGSTOP/SIGCONT every ${memory.flapEveryS} s`,
+      '',
+    );
+    lines.push(
+      'The mixed load reads demo records: while the database is stopped, those absent from the backup data answer 503 by design.',
+      '',
+    );
+    lines.push(
+      table(
+        [
+          'Idle MB',
+          'Start MB',
+          'Max MB',
+          'End MB',
+          'Trend MB/min (whole / second half)',
+          'V8 heap used MB: start / max / end',
+          `Heap-used floor trend MB/min (lowest per ${memory.heap.floorWindowS} s)`,
+          'V8 heap total MB: max',
+          'Mixed load req/s',
+          'Answers',
+        ],
+        [
+          [
+            num(memory.idleRssMb, 1),
+            num(memory.startMb, 1),
+            num(memory.maxMb, 1),
+            num(memory.endMb, 1),
+            `${num(memory.slopeMbPerMin, 1)} / ${num(memory.secondHalfSlopeMbPerMin, 1)}`,
+            `${num(memory.heap.usedStartMb, 1)} / ${num(memory.heap.usedMaxMb, 1)} / ${num(memory.heap.usedEndMb, 1)}`,
+            num(memory.heap.usedFloorSlopeMbPerMin, 1),
+            num(memory.heap.totalMaxMb, 1),
+            num(memory.load.rps),
+            statuses(memory.load),
+          ],
+        ],
+      ),
+    );
+    lines.push('', "Idle: right after start; start: after the warm-up. Heap figures from the service's /metrics.");
+  }
+
+  if (report.targets?.length) {
+    lines.push('', '### Targets', '');
+    lines.push(
+      table(
+        ['<Target', '<Figure', '<Met'],
+        report.targets.map((target) => [target.target, target.figure, target.met ? 'met' : '**not met**']),
+      ),
+    );
+  }
+  if (report.missing?.length) lines.push('', `**No figures for:** ${report.missing.join(', ')}`);
+  lines.push('', `Run took ${num(report.durationS)} s.`);
+  return lines.join('\n');
+}

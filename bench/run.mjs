@@ -1,0 +1,672 @@
+// npm run bench [-- --smoke] [-- --results-dir DIR]
+//
+// One benchmark run of the built service (dist/main.js; built first when dist/ is missing) against a
+// real FerretDB with the demo data, everything on 127.0.0.1, every load bounded in count and time:
+//   1. normal mode: four reads, the service against a bare baseline (bench/baseline-server.mjs);
+//   2. outage: reads of backup data while the database is hung (SIGSTOP) and killed, for the service as
+//      configured and with FALLBACK_BREAKER_ENABLED=false (the naive design);
+//   3. failover (fault -> first fallback answer) and recovery (SIGCONT / restart -> first database answer);
+//   4. edge: the GraphQL query through Varnish, cache hit against miss;
+//   5. memory: the service's RSS under mixed load while the database flaps.
+// Prints a Markdown report (headline figures are medians of repeated runs), checks the targets and
+// writes everything to bench/results/<timestamp>.json. `--smoke` runs the same scenarios with tiny
+// durations and only checks that each one produced figures. The exit code is non-zero when a scenario
+// produced no figures (or failed), never because a target was missed.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { clearInterval, setInterval } from 'node:timers';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { combineRuns, median, openLoad, round, runLoad, slope } from './lib/load.mjs';
+import {
+  cpuMs,
+  ensureBuilt,
+  httpRequest,
+  SERVICE_MAIN,
+  openDatabaseProbe,
+  ROOT,
+  rssMb,
+  startBaseline,
+  startDatabase,
+  startService,
+  startVarnish,
+} from './lib/processes.mjs';
+import { renderReport, checkTargets } from './lib/report.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    'results-dir': { type: 'string', default: join(ROOT, 'bench', 'results') },
+    // A subset of the scenarios, e.g. --only normal,memory (targets are judged for those run).
+    only: { type: 'string', default: 'normal,edge,outage,memory' },
+  },
+});
+
+const SCENARIOS = ['normal', 'edge', 'outage', 'memory'];
+const only = new Set(args.only.split(',').map((name) => name.trim()));
+for (const name of only) {
+  if (!SCENARIOS.includes(name)) {
+    console.error(`bench: unknown scenario "${name}" in --only (${SCENARIOS.join(', ')})`);
+    process.exit(2);
+  }
+}
+
+/**
+ * Durations in seconds; `reps` repetitions of every measured run, headline figures are their medians. The two
+ * reads that take FerretDB hundreds of milliseconds run longer (`slowDurationS`), so that enough of them finish.
+ */
+const PLAN = args.smoke
+  ? {
+      reps: 1,
+      connections: 2,
+      normal: { warmupS: 0, durationS: 1, slowDurationS: 1 },
+      outage: { durationS: 1, timeoutS: 1, rate: 50, failoverCapMs: 1000, recoveryCapMs: 10_000 },
+      edge: { durationS: 1 },
+      memory: { warmupS: 1, durationS: 3, flapS: 1, sampleMs: 250, heapSampleMs: 500, floorWindowS: 1 },
+    }
+  : {
+      reps: 3,
+      connections: 10,
+      normal: { warmupS: 1, durationS: 2, slowDurationS: 4 },
+      outage: { durationS: 2, timeoutS: 2, rate: 100, failoverCapMs: 2000, recoveryCapMs: 15_000 },
+      edge: { durationS: 2 },
+      memory: { warmupS: 3, durationS: 60, flapS: 3, sampleMs: 500, heapSampleMs: 1000, floorWindowS: 10 },
+    };
+
+const DB_NAME = 'bench';
+const FALLBACK_HEADMASTER = 'fb1000000000000000000001';
+const GRAPHQL_QUERY =
+  '{ schools(limit: 20) { total items { id name code headmaster { id firstName lastName } teacherCount } } }';
+
+const benchStarted = performance.now();
+const log = (message) =>
+  console.error(`[bench ${((performance.now() - benchStarted) / 1000).toFixed(1).padStart(5)} s] ${message}`);
+
+/** Everything started, stopped in reverse order at the end or on Ctrl-C. */
+const cleanups = [];
+async function cleanUp() {
+  while (cleanups.length > 0) {
+    const cleanup = cleanups.pop();
+    try {
+      await cleanup();
+    } catch (error) {
+      log(`clean-up failed: ${error.message}`);
+    }
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`${signal}: stopping everything`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+function track(stoppable) {
+  const stop = () => stoppable.stop();
+  cleanups.push(stop);
+  return async () => {
+    cleanups.splice(cleanups.indexOf(stop), 1);
+    await stop();
+  };
+}
+
+function machine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown CPU';
+  return {
+    cpu: model,
+    cores: availableParallelism(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+function normalEndpoints(ids) {
+  return [
+    { name: 'GET /api/teachers/:id', path: `/api/teachers/${ids.teacher}` },
+    { name: 'GET /api/schools?limit=20', path: '/api/schools?limit=20' },
+    { name: 'GET /api/headmasters/:id/dashboard', path: `/api/headmasters/${ids.headmaster}/dashboard`, slow: true },
+    {
+      name: 'POST /graphql (20 schools, headmaster, teacherCount)',
+      slow: true,
+      path: '/graphql',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: GRAPHQL_QUERY }),
+    },
+  ];
+}
+
+const OUTAGE_ENDPOINTS = [
+  {
+    name: `GET /api/headmasters/${FALLBACK_HEADMASTER}/dashboard`,
+    path: `/api/headmasters/${FALLBACK_HEADMASTER}/dashboard`,
+  },
+  { name: 'GET /api/schools?limit=20', path: '/api/schools?limit=20' },
+];
+
+/** Checks that an endpoint answers 200 before it is measured: a benchmark of 404s would measure nothing. */
+async function assertAnswers(port, endpoint, what) {
+  const answer = await httpRequest({ port, ...endpoint, timeoutMs: 10_000 });
+  if (answer.status !== 200) {
+    throw new Error(
+      `${what} ${endpoint.name} answered ${answer.status ?? answer.error}: ${answer.body?.slice(0, 300)}`,
+    );
+  }
+  return answer;
+}
+
+// ---------------------------------------------------------------- 1. normal mode
+
+/**
+ * Waits until the work a run left behind is done, so that it does not slow down the next run: autocannon
+ * drops its connections at the end, but the server finishes their requests, the database works through the
+ * operations the service gave up on (its time limit), and a service that fell back returns to the database.
+ */
+async function settle(run, probe, servicePort) {
+  await sleep(100);
+  if ((await probe.waitIdle()) === undefined) log('note: the database was still busy 20 s after a run');
+  if (servicePort !== undefined) {
+    const back = await pollUntil(servicePort, performance.now(), 20_000, fromDatabase);
+    if (back.ms === null) log('note: the service did not answer from the database within 20 s after a run');
+  }
+}
+
+async function normalMode(service, baseline, ids, probe) {
+  const targets = { service: service.port, baseline: baseline.port };
+  const pids = { service: service.pid, baseline: baseline.pid };
+  const endpoints = normalEndpoints(ids);
+  for (const endpoint of endpoints) {
+    const fromService = await assertAnswers(service.port, endpoint, 'service');
+    const fromBaseline = await assertAnswers(baseline.port, endpoint, 'baseline');
+    if (fromService.body !== fromBaseline.body)
+      log(`note: ${endpoint.name}: the baseline's body differs from the service's`);
+  }
+  const load = async (target, { slow: _slow, ...endpoint }, durationS) => {
+    const port = targets[target];
+    const cpuBefore = cpuMs(pids[target]);
+    const run = await runLoad({ port, ...endpoint, connections: PLAN.connections, durationS, timeoutS: 10 });
+    // The server's CPU time per answer (its share of the CPU the load generator and FerretDB also need).
+    run.cpuMsPerRequest = run.requests > 0 ? round((cpuMs(pids[target]) - cpuBefore) / run.requests, 3) : null;
+    await settle(run, probe, target === 'service' ? port : undefined);
+    return run;
+  };
+
+  if (PLAN.normal.warmupS > 0) {
+    log('normal mode: warming up');
+    for (const endpoint of endpoints) {
+      for (const target of Object.keys(targets)) await load(target, endpoint, PLAN.normal.warmupS);
+    }
+  }
+  const runs = Object.fromEntries(endpoints.map((endpoint) => [endpoint.name, { service: [], baseline: [] }]));
+  for (let rep = 0; rep < PLAN.reps; rep++) {
+    // Alternate which one goes first, so drift during the run does not favour either.
+    const order = rep % 2 === 0 ? ['service', 'baseline'] : ['baseline', 'service'];
+    for (const endpoint of endpoints) {
+      for (const target of order) {
+        const run = await load(target, endpoint, endpoint.slow ? PLAN.normal.slowDurationS : PLAN.normal.durationS);
+        runs[endpoint.name][target].push(run);
+        log(
+          `normal ${rep + 1}/${PLAN.reps} ${target.padEnd(8)} ${endpoint.name}: ${run.dbRps} req/s from the database, ` +
+            `p50 ${run.p50} ms, p99 ${run.p99} ms, answers ${JSON.stringify(run.sources)}, errors ${run.errors} ${JSON.stringify(run.statusCodes)}`,
+        );
+      }
+    }
+  }
+  return endpoints.map((endpoint) => {
+    const service = combineRuns(runs[endpoint.name].service);
+    const baseline = combineRuns(runs[endpoint.name].baseline);
+    return {
+      endpoint: endpoint.name,
+      service,
+      baseline,
+      // Throughput of the same database work: the service's answers from its backup data do not count.
+      ratio: baseline.dbRps ? round(service.dbRps / baseline.dbRps, 3) : null,
+      runs: runs[endpoint.name],
+    };
+  });
+}
+
+// ---------------------------------------------------------------- 2 + 3. outage, failover, recovery
+
+const POLL_PATH = '/api/schools?limit=20';
+
+/**
+ * Polls the service one request at a time until an answer satisfies `isWanted`; the ms from `since`,
+ * or null when none came within `capMs`. Each request is bounded by the time left.
+ */
+async function pollUntil(port, since, capMs, isWanted) {
+  let polls = 0;
+  for (;;) {
+    const left = capMs - (performance.now() - since);
+    if (left <= 0) return { ms: null, polls };
+    const answer = await httpRequest({ port, path: POLL_PATH, timeoutMs: Math.max(1, left) });
+    polls++;
+    if (isWanted(answer)) return { ms: round(performance.now() - since, 1), polls };
+    await sleep(5);
+  }
+}
+
+const fromFallback = (answer) => answer.status === 200 && answer.headers['x-data-source'] === 'fallback';
+const fromDatabase = (answer) => answer.status === 200 && answer.headers['x-data-source'] === 'database';
+
+const FAULTS = {
+  hung: {
+    label: 'hung (SIGSTOP)',
+    inject: async (db) => db.pause(),
+    end: async (db) => db.resume(),
+    endLabel: 'SIGCONT',
+  },
+  killed: {
+    label: 'killed (SIGKILL)',
+    inject: async (db) => db.kill(),
+    end: async (db) => db.restart(),
+    endLabel: 'restart',
+  },
+};
+
+async function outageFor(design, service, db) {
+  const { outage } = PLAN;
+  const result = {};
+  for (const fault of Object.keys(FAULTS)) {
+    const loads = Object.fromEntries(OUTAGE_ENDPOINTS.map((endpoint) => [endpoint.name, { load: [], open: [] }]));
+    result[fault] = { failover: [], recovery: [], restartMs: [], loads };
+  }
+  for (let rep = 0; rep < PLAN.reps; rep++) {
+    for (const [fault, { inject, end, endLabel }] of Object.entries(FAULTS)) {
+      const entry = result[fault];
+      // A known state: the database runs and the service answers from it.
+      const healthy = await pollUntil(service.port, performance.now(), 20_000, fromDatabase);
+      if (healthy.ms === null)
+        throw new Error(`${design}: the service did not answer from the database before the ${fault} fault`);
+
+      const faultAt = performance.now();
+      await inject(db);
+      try {
+        const failover = await pollUntil(service.port, faultAt, outage.failoverCapMs, fromFallback);
+        entry.failover.push(failover.ms);
+        for (const endpoint of OUTAGE_ENDPOINTS) {
+          // Closed loop (10 connections, as fast as answered): throughput and latency under saturation. For the
+          // service as configured also an open loop at a steady rate: the latency independent clients see.
+          const closed = await runLoad({
+            port: service.port,
+            ...endpoint,
+            connections: PLAN.connections,
+            // Long enough for a request that hangs to time out within the run, so that it is counted.
+            durationS: design === 'naive' ? Math.max(outage.durationS, outage.timeoutS + 1) : outage.durationS,
+            timeoutS: outage.timeoutS,
+          });
+          entry.loads[endpoint.name].load.push(closed);
+          log(
+            `outage ${rep + 1}/${PLAN.reps} ${design} ${fault} ${endpoint.name}: ${closed.rps} req/s, p50 ${closed.p50 ?? '-'} ms, ` +
+              `p99 ${closed.p99 ?? '-'} ms, max ${closed.max ?? '-'} ms, errors ${closed.errors} (timeouts ${closed.timeouts}, non-2xx ${closed.non2xx})`,
+          );
+          if (design === 'naive') continue;
+          const open = await openLoad({
+            port: service.port,
+            path: endpoint.path,
+            rate: outage.rate,
+            durationS: outage.durationS,
+            timeoutS: outage.timeoutS,
+          });
+          entry.loads[endpoint.name].open.push(open);
+          log(
+            `outage ${rep + 1}/${PLAN.reps} ${design} ${fault} ${endpoint.name} at ${outage.rate}/s: p50 ${open.p50 ?? '-'} ms, ` +
+              `p99 ${open.p99 ?? '-'} ms, max ${open.max ?? '-'} ms, over ${open.slowMs} ms ${open.slow}/${open.ok}, errors ${open.errors}`,
+          );
+        }
+      } finally {
+        const endStarted = performance.now();
+        await end(db);
+        const backAt = performance.now();
+        entry.restartMs.push(round(backAt - endStarted, 1));
+        const recovery = await pollUntil(service.port, backAt, outage.recoveryCapMs, fromDatabase);
+        entry.recovery.push(recovery.ms);
+        log(
+          `outage ${rep + 1}/${PLAN.reps} ${design} ${fault}: failover ${entry.failover.at(-1) ?? '-'} ms, ` +
+            `recovery after ${endLabel} ${recovery.ms ?? '-'} ms`,
+        );
+      }
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(result).map(([fault, entry]) => [
+      fault,
+      {
+        fault: FAULTS[fault].label,
+        failoverMs: median(entry.failover),
+        failoverRuns: entry.failover,
+        failoverCapMs: outage.failoverCapMs,
+        recoveryMs: median(entry.recovery),
+        recoveryRuns: entry.recovery,
+        recoveryFrom: FAULTS[fault].endLabel,
+        databaseBackMs: entry.restartMs,
+        endpoints: OUTAGE_ENDPOINTS.map((endpoint) => {
+          const { load, open } = entry.loads[endpoint.name];
+          return {
+            endpoint: endpoint.name,
+            ...combineRuns(load),
+            open: open.length ? combineRuns(open) : null,
+            runsDetail: { load, open },
+          };
+        }),
+      },
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------- 4. edge
+
+async function edge(service, probe) {
+  const varnish = await startVarnish({ backendPort: service.port });
+  const stopVarnish = track(varnish);
+  try {
+    const hitPath = `/graphql?query=${encodeURIComponent(GRAPHQL_QUERY)}`;
+    await assertAnswers(varnish.port, { name: 'edge GET /graphql', path: hitPath }, 'edge');
+    const second = await assertAnswers(varnish.port, { name: 'edge GET /graphql', path: hitPath }, 'edge');
+    if (second.headers['x-cache'] !== 'HIT')
+      throw new Error(`edge: a repeated GET is not a cache hit (X-Cache ${second.headers['x-cache']})`);
+    let buster = Date.now();
+    const missRequests = [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({
+          ...request,
+          path: `${hitPath}&variables=${encodeURIComponent(JSON.stringify({ cacheBuster: buster++ }))}`,
+        }),
+      },
+    ];
+    const firstMiss = await assertAnswers(
+      varnish.port,
+      { name: 'edge miss', path: `${hitPath}&variables=${encodeURIComponent('{"cacheBuster":-1}')}` },
+      'edge',
+    );
+    if (firstMiss.headers['x-cache'] !== 'MISS')
+      throw new Error(`edge: a unique URL is not a miss (X-Cache ${firstMiss.headers['x-cache']})`);
+
+    const runs = { hit: [], miss: [] };
+    for (let rep = 0; rep < PLAN.reps; rep++) {
+      for (const kind of ['hit', 'miss']) {
+        await sleep(500);
+        const before = varnish.counters();
+        const run = await runLoad({
+          port: varnish.port,
+          ...(kind === 'hit' ? { path: hitPath } : { path: hitPath, requests: missRequests }),
+          connections: PLAN.connections,
+          durationS: PLAN.edge.durationS,
+          timeoutS: 10,
+        });
+        // Varnish's workers publish their counters when idle: let them.
+        await sleep(500);
+        const after = varnish.counters();
+        await settle(run, probe, service.port);
+        const delta = (name) =>
+          after[name] !== undefined && before[name] !== undefined ? after[name] - before[name] : null;
+        run.varnish = { hits: delta('MAIN.cache_hit'), misses: delta('MAIN.cache_miss') };
+        runs[kind].push(run);
+        log(
+          `edge ${rep + 1}/${PLAN.reps} ${kind}: ${run.rps} req/s, p99 ${run.p99} ms, varnish ${JSON.stringify(run.varnish)}`,
+        );
+      }
+    }
+    const hit = combineRuns(runs.hit);
+    const miss = combineRuns(runs.miss);
+    const sumOf = (kind, key) => runs[kind].reduce((total, run) => total + (run.varnish[key] ?? 0), 0);
+    return {
+      hit: { ...hit, varnishHits: sumOf('hit', 'hits'), varnishMisses: sumOf('hit', 'misses') },
+      miss: { ...miss, varnishHits: sumOf('miss', 'hits'), varnishMisses: sumOf('miss', 'misses') },
+      ratio: miss.rps ? round(hit.rps / miss.rps, 1) : null,
+      runs,
+    };
+  } finally {
+    await stopVarnish();
+  }
+}
+
+// ---------------------------------------------------------------- 5. memory
+
+/** The service's V8 heap (used, total) and external memory in MB, from its Prometheus metrics. */
+async function heapMb(port) {
+  const answer = await httpRequest({ port, path: '/metrics', timeoutMs: 2000 });
+  if (answer.status !== 200) return null;
+  const metric = (name) => {
+    const match = new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(answer.body);
+    return match ? round(Number(match[1]) / 2 ** 20, 1) : null;
+  };
+  return {
+    used: metric('nodejs_heap_size_used_bytes'),
+    total: metric('nodejs_heap_size_total_bytes'),
+    external: metric('nodejs_external_memory_bytes'),
+  };
+}
+
+/** The lowest value of each `windowS` window: with a garbage-collected heap, a rising floor is what a leak looks like. */
+function floors(samples, windowS) {
+  const byWindow = new Map();
+  for (const [t, value] of samples) {
+    if (value === null) continue;
+    const window = Math.floor(t / windowS);
+    byWindow.set(window, Math.min(byWindow.get(window) ?? Infinity, value));
+  }
+  return [...byWindow].map(([window, value]) => [window * windowS, value]);
+}
+
+async function memory(service, db, ids) {
+  const { warmupS, durationS, flapS, sampleMs, heapSampleMs, floorWindowS } = PLAN.memory;
+  const requests = normalEndpoints(ids).map(({ path, method = 'GET', headers, body }) =>
+    method === 'POST' ? { path, method, headers, body } : { path, method },
+  );
+  const mixed = (seconds) =>
+    runLoad({ port: service.port, requests, connections: PLAN.connections, durationS: seconds, timeoutS: 5 });
+  const idleRssMb = round(rssMb(service.pid), 1);
+  if (warmupS > 0) await mixed(warmupS);
+
+  const samples = [];
+  const heap = [];
+  const flaps = [];
+  const started = performance.now();
+  const seconds = () => round((performance.now() - started) / 1000, 2);
+  const sample = () => samples.push([seconds(), round(rssMb(service.pid), 1)]);
+  let heapBusy = false;
+  const sampleHeap = async () => {
+    if (heapBusy) return;
+    heapBusy = true;
+    const t = seconds();
+    const value = await heapMb(service.port);
+    if (value) heap.push([t, value.used, value.total, value.external]);
+    heapBusy = false;
+  };
+  sample();
+  await sampleHeap();
+  const sampler = setInterval(sample, sampleMs);
+  const heapSampler = setInterval(() => void sampleHeap(), heapSampleMs);
+  let paused = false;
+  const flapper = setInterval(() => {
+    paused = !paused;
+    if (paused) db.pause();
+    else db.resume();
+    flaps.push([seconds(), paused ? 'SIGSTOP' : 'SIGCONT']);
+  }, flapS * 1000);
+  let load;
+  try {
+    load = await mixed(durationS);
+  } finally {
+    clearInterval(flapper);
+    clearInterval(sampler);
+    clearInterval(heapSampler);
+    if (paused) db.resume();
+  }
+  sample();
+  await sampleHeap();
+  const rss = samples.map(([, mb]) => mb).filter((mb) => mb !== null);
+  const secondHalf = samples.filter(([t]) => t >= samples.at(-1)[0] / 2);
+  const used = heap.map(([t, value]) => [t, value]);
+  const usedFloors = floors(used, floorWindowS);
+  return {
+    durationS,
+    flapEveryS: flapS,
+    idleRssMb,
+    startMb: rss[0] ?? null,
+    maxMb: rss.length ? Math.max(...rss) : null,
+    endMb: rss.at(-1) ?? null,
+    slopeMbPerMin: round((slope(samples) ?? NaN) * 60, 2),
+    secondHalfSlopeMbPerMin: round((slope(secondHalf) ?? NaN) * 60, 2),
+    heap: {
+      usedStartMb: used[0]?.[1] ?? null,
+      usedMaxMb: used.length ? Math.max(...used.map(([, value]) => value)) : null,
+      usedEndMb: used.at(-1)?.[1] ?? null,
+      totalMaxMb: heap.length ? Math.max(...heap.map(([, , total]) => total)) : null,
+      floorWindowS,
+      usedFloors,
+      usedFloorSlopeMbPerMin: round((slope(usedFloors) ?? NaN) * 60, 2),
+    },
+    samples,
+    heapSamples: heap,
+    heapSampleColumns: ['s', 'usedMb', 'totalMb', 'externalMb'],
+    flaps,
+    load: { ...load, note: 'mixed: the four reads of the normal mode, in turn on every connection' },
+  };
+}
+
+// ---------------------------------------------------------------- main
+
+/** The scenarios (of those run) that produced no figures: empty when every one did. */
+function missingFigures(results, only) {
+  const missing = [];
+  if (only.has('normal')) {
+    if (!results.normal?.length) missing.push('normal');
+    for (const row of results.normal ?? []) {
+      if (!(row.service.requests > 0) || !(row.baseline.requests > 0)) missing.push(`normal ${row.endpoint}`);
+    }
+  }
+  for (const design of only.has('outage') ? ['configured', 'naive'] : []) {
+    const outage = results.outage?.[design];
+    if (!outage) {
+      missing.push(`outage ${design}`);
+      continue;
+    }
+    for (const fault of Object.keys(FAULTS)) {
+      const entry = outage[fault];
+      if (!entry) {
+        missing.push(`outage ${design} ${fault}`);
+        continue;
+      }
+      for (const row of entry.endpoints) {
+        const counted = (run) => run.requests + run.timeouts + run.socketErrors > 0;
+        if (!counted(row) || (design === 'configured' && !(row.open && counted(row.open)))) {
+          missing.push(`outage ${design} ${fault} ${row.endpoint}`);
+        }
+      }
+      if (design === 'configured' && (entry.failoverMs === null || entry.recoveryMs === null)) {
+        missing.push(`failover/recovery ${design} ${fault}`);
+      }
+    }
+  }
+  if (only.has('edge') && (!(results.edge?.hit?.rps > 0) || !(results.edge?.miss?.rps > 0))) missing.push('edge');
+  if (only.has('memory') && (!(results.memory?.samples?.length >= 2) || results.memory.maxMb === null)) {
+    missing.push('memory');
+  }
+  return missing;
+}
+
+async function main() {
+  const startedAt = new Date();
+  ensureBuilt(log);
+  const results = { normal: null, outage: {}, edge: null, memory: null };
+  const report = {
+    startedAt: startedAt.toISOString(),
+    mode: args.smoke ? 'smoke' : 'full',
+    scenarios: [...only],
+    service: SERVICE_MAIN,
+    machine: machine(),
+    plan: PLAN,
+    results,
+  };
+  let failure;
+  try {
+    log('starting FerretDB with the demo data');
+    const { server: db, ids } = await startDatabase(DB_NAME, log);
+    track(db);
+    report.database = { kind: 'FerretDB (SQLite backend)', uri: db.uri, dbName: DB_NAME, ids };
+
+    if (only.has('normal') || only.has('edge') || only.has('outage')) {
+      log('starting the service');
+      const service = await startService({ mongoUri: db.uri, dbName: DB_NAME });
+      const stopService = track(service);
+      report.serviceSettings = service.settings;
+      const probe = await openDatabaseProbe(db.uri, DB_NAME, ids.teacher);
+      const closeProbe = track({ stop: () => probe.close() });
+
+      if (only.has('normal')) {
+        log('1. normal mode: the service and the baseline');
+        const baseline = await startBaseline({ mongoUri: db.uri, dbName: DB_NAME });
+        const stopBaseline = track(baseline);
+        results.normal = await normalMode(service, baseline, ids, probe);
+        await stopBaseline();
+      }
+      if (only.has('edge')) {
+        log('4. edge');
+        results.edge = await edge(service, probe);
+      }
+      await closeProbe();
+      if (only.has('outage')) {
+        log('2/3. outage, failover and recovery: the service as configured');
+        results.outage.configured = await outageFor('configured', service, db);
+      }
+      await stopService();
+    }
+
+    if (only.has('outage')) {
+      log('2/3. outage, failover and recovery: naive (FALLBACK_BREAKER_ENABLED=false)');
+      const naive = await startService({
+        mongoUri: db.uri,
+        dbName: DB_NAME,
+        env: { FALLBACK_BREAKER_ENABLED: 'false' },
+        label: 'naive service',
+      });
+      const stopNaive = track(naive);
+      results.outage.naive = await outageFor('naive', naive, db);
+      await stopNaive();
+    }
+
+    if (only.has('memory')) {
+      log('5. memory: a fresh service under mixed load while the database flaps');
+      const fresh = await startService({ mongoUri: db.uri, dbName: DB_NAME, label: 'service (memory)' });
+      const stopFresh = track(fresh);
+      results.memory = await memory(fresh, db, ids);
+      await stopFresh();
+    }
+  } catch (error) {
+    failure = error;
+    log(`failed: ${error.stack ?? error}`);
+  } finally {
+    await cleanUp();
+  }
+
+  report.finishedAt = new Date().toISOString();
+  report.durationS = round((Date.now() - startedAt.getTime()) / 1000, 1);
+  report.missing = missingFigures(results, only);
+  report.targets = report.missing.length === 0 ? checkTargets(results) : [];
+  report.markdown = renderReport(report);
+  mkdirSync(args['results-dir'], { recursive: true });
+  const file = join(
+    args['results-dir'],
+    `${startedAt
+      .toISOString()
+      .replace(/:/g, '-')
+      .replace(/\.\d+Z$/, 'Z')}${args.smoke ? '-smoke' : ''}.json`,
+  );
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+
+  console.log(report.markdown);
+  console.log(`\nResults: ${file}`);
+  if (failure || report.missing.length > 0) {
+    console.error(
+      `bench: ${failure ? `failed (${failure.message.split('\n')[0]})` : ''}${report.missing.length ? ` no figures for: ${report.missing.join(', ')}` : ''}`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+await main();

@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+const SMOKE_TIMEOUT_MS = 170_000;
+
+/**
+ * `npm run bench -- --smoke` as a child process (the same command line as the npm script), its results
+ * written to `resultsDir`. Resolves with its exit code and output.
+ */
+function runSmoke(resultsDir: string): Promise<{ code: number | null; output: string }> {
+  const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { bench: string } };
+  const [, ...nodeArgs] = packageJson.scripts.bench.split(/\s+/);
+  // Jest's --experimental-vm-modules is not for the bench.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'NODE_OPTIONS'));
+  const child = spawn(process.execPath, [...nodeArgs, '--smoke', '--results-dir', resultsDir], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-200_000);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  // The bench stops everything it started on SIGTERM.
+  const timer = setTimeout(() => child.kill('SIGTERM'), SMOKE_TIMEOUT_MS);
+  return new Promise((resolve) => {
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('npm run bench -- --smoke', () => {
+  let resultsDir: string;
+
+  beforeAll(() => {
+    resultsDir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+  });
+
+  afterAll(() => {
+    rmSync(resultsDir, { recursive: true, force: true });
+  });
+
+  it('runs every scenario, exits 0 and writes figures for each one', async () => {
+    const { code, output } = await runSmoke(resultsDir);
+    // The output only matters when it failed: then it says why.
+    expect({ code, output: code === 0 ? '' : output }).toEqual({ code: 0, output: '' });
+
+    const files = readdirSync(resultsDir).filter((file) => file.endsWith('-smoke.json'));
+    expect(files).toHaveLength(1);
+    const report = JSON.parse(readFileSync(join(resultsDir, files[0]), 'utf8'));
+    expect(report.mode).toBe('smoke');
+    expect(report.missing).toEqual([]);
+    expect(report.machine).toEqual({
+      cpu: expect.any(String),
+      cores: expect.any(Number),
+      node: process.version,
+      platform: expect.any(String),
+    });
+    const { normal, outage, edge, memory } = report.results;
+
+    // 1. normal mode: four reads, the service and the baseline
+    expect(normal).toHaveLength(4);
+    for (const row of normal) {
+      expect(row.service.requests).toBeGreaterThan(0);
+      expect(row.baseline.requests).toBeGreaterThan(0);
+      expect(row.service.rps).toEqual(expect.any(Number));
+    }
+
+    // 2 + 3. outage, failover and recovery: both designs, both faults, both backup-data reads
+    for (const design of ['configured', 'naive']) {
+      for (const fault of ['hung', 'killed']) {
+        const entry = outage[design][fault];
+        expect(entry.endpoints).toHaveLength(2);
+        for (const row of entry.endpoints) {
+          expect(row.requests + row.timeouts + row.socketErrors).toBeGreaterThan(0);
+          if (design === 'configured') expect(row.open.requests + row.open.timeouts).toBeGreaterThan(0);
+        }
+        expect(entry.recoveryRuns).toHaveLength(1);
+      }
+    }
+    for (const fault of ['hung', 'killed']) {
+      expect(outage.configured[fault].failoverMs).toEqual(expect.any(Number));
+      expect(outage.configured[fault].recoveryMs).toEqual(expect.any(Number));
+    }
+
+    // 4. edge: hit and miss through Varnish
+    expect(edge.hit.rps).toBeGreaterThan(0);
+    expect(edge.miss.rps).toBeGreaterThan(0);
+    expect(edge.ratio).toEqual(expect.any(Number));
+
+    // 5. memory: RSS samples while the database flaps
+    expect(memory.samples.length).toBeGreaterThanOrEqual(2);
+    expect(memory.maxMb).toBeGreaterThan(0);
+    expect(memory.flaps.length).toBeGreaterThan(0);
+
+    // 6. every target judged, and the report printed
+    expect(report.targets).toHaveLength(6);
+    for (const target of report.targets) expect(typeof target.met).toBe('boolean');
+    for (const heading of ['### 1. Normal mode', '### 2. Outage', '### 3. Failover', '### 4. Edge', '### 5. Memory']) {
+      expect(report.markdown).toContain(heading);
+      expect(output).toContain(heading);
+    }
+  }, 180_000);
+});
