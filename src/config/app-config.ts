@@ -91,7 +91,7 @@ class EnvironmentVariables {
   @IsInt()
   @Min(100)
   @Max(600_000)
-  FALLBACK_HALF_OPEN_AFTER_MS = 1000;
+  FALLBACK_HALF_OPEN_AFTER_MS = 500;
 
   @IsIn(['queue', 'reject'])
   FALLBACK_WRITES: AppConfig['fallback']['writes'] = 'queue';
