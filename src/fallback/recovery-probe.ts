@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import { ConnectionStates, type Connection } from 'mongoose';
+import { ConnectionStates, Error as MongooseError, type Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 import { DatabaseCircuit } from './database-circuit';
 
@@ -34,7 +34,7 @@ export class RecoveryProbe implements OnApplicationBootstrap, OnModuleDestroy {
       .execute(async () => {
         const db = this.connection.db;
         if (this.connection.readyState !== ConnectionStates.connected || !db)
-          throw new Error('MongooseError: not connected');
+          throw new MongooseError('not connected');
         await db.command({ ping: 1 });
       })
       .catch(() => undefined);
