@@ -10,6 +10,8 @@
 //   EDGE_GRACE_SECONDS    how long expired objects are served while refreshed or while the app is down (3600)
 //   EDGE_CACHE_SIZE       Varnish's malloc storage (256m)
 //   EDGE_PURGE_URLS       the edges the app purges after writes: set to this edge unless given
+//   TRUST_PROXY           the app believes X-Forwarded-For from these proxies: set to this edge (127.0.0.1) unless
+//                         given, so that anonymous clients are rate-limited by their own address, not the edge's
 //
 // Runtime files go to .data/varnish/: vcl/edge-settings.vcl (generated) and work/ (varnishd -n).
 // Stops both on SIGINT/SIGTERM, or when either one exits (then with that one's exit code).
@@ -60,6 +62,7 @@ const cacheSize = setting('EDGE_CACHE_SIZE', '256m');
 if (!/^\d+[kmgt]?$/i.test(cacheSize)) fail(`EDGE_CACHE_SIZE must be a size such as 256m or 1g, not "${cacheSize}"`);
 const edgeUrl = `http://127.0.0.1:${edgePort}`;
 const purgeUrls = setting('EDGE_PURGE_URLS', `${edgeUrl}/`);
+const trustProxy = setting('TRUST_PROXY', '127.0.0.1');
 if (edgePort === appPort) fail(`EDGE_PORT and PORT are both ${edgePort}`);
 
 if (!existsSync(MAIN)) fail(`${MAIN} is missing: run npm run build first`);
@@ -147,7 +150,7 @@ process.on('SIGTERM', () => void stopAll(0));
 
 start('app', process.execPath, [MAIN], {
   stdio: 'inherit',
-  env: { ...process.env, PORT: String(appPort), EDGE_PURGE_URLS: purgeUrls },
+  env: { ...process.env, PORT: String(appPort), EDGE_PURGE_URLS: purgeUrls, TRUST_PROXY: trustProxy },
 });
 
 const varnish = start(

@@ -11,6 +11,9 @@ import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SchoolModule } from './school/school.module';
+import { RateLimiter } from './security/rate-limiter';
+import { RequestGate } from './security/request-gate';
+import { SecurityModule } from './security/security.module';
 import { TeacherModule } from './teacher/teacher.module';
 
 @Module({})
@@ -31,9 +34,11 @@ export class AppModule {
         MetricsModule,
         FallbackModule,
         EdgeModule,
+        SecurityModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          inject: [AppConfig],
+          imports: [SecurityModule],
+          inject: [AppConfig, RequestGate, RateLimiter],
           useFactory: graphqlOptions,
         }),
         SchoolModule,

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { createServer } from 'node:net';
 import { generateDemoData } from '../src/database/demo-data';
 import { startTestApp, TestApp } from './support/test-app';
+import { ADMIN, ANONYMOUS, authorizationFor, type TestCaller } from './support/tokens';
 import { startVarnish } from './support/varnish';
 
 const demo = generateDemoData();
@@ -28,9 +29,16 @@ interface EdgeAnswer {
 describe('Edge cache (real varnishd in front of the real service)', () => {
   let sut: TestApp;
   let edge: Awaited<ReturnType<typeof startVarnish>>;
+  /** One admin token for the whole file: the edge keeps one cache entry per credential. */
+  let adminHeaders: Record<string, string>;
+  const tokensByCaller = new Map<TestCaller, Promise<Record<string, string>>>();
 
-  async function viaEdge(path: string, init: RequestInit = {}): Promise<EdgeAnswer> {
-    const response = await fetch(edge.url + path, { ...init, signal: AbortSignal.timeout(15_000) });
+  /** A request through the edge, as an admin unless another caller is given (one token per caller). */
+  async function viaEdge(path: string, init: RequestInit = {}, caller?: TestCaller): Promise<EdgeAnswer> {
+    if (caller && !tokensByCaller.has(caller)) tokensByCaller.set(caller, authorizationFor(caller));
+    const credentials = caller ? await tokensByCaller.get(caller)! : adminHeaders;
+    const headers = { ...credentials, ...(init.headers as Record<string, string> | undefined) };
+    const response = await fetch(edge.url + path, { ...init, headers, signal: AbortSignal.timeout(15_000) });
     const text = await response.text();
     return {
       status: response.status,
@@ -41,22 +49,24 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
     };
   }
 
-  const postGraphql = (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    viaEdge('/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query, variables }),
-    });
+  const postGraphql = (query: string, variables?: Record<string, unknown>, caller?: TestCaller) =>
+    viaEdge(
+      '/graphql',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) },
+      caller,
+    );
 
-  const getGraphql = (params: Record<string, string>) => viaEdge(`/graphql?${new URLSearchParams(params).toString()}`);
+  const getGraphql = (params: Record<string, string>, caller?: TestCaller) =>
+    viaEdge(`/graphql?${new URLSearchParams(params).toString()}`, {}, caller);
 
   beforeAll(async () => {
     const edgePort = await freePort();
+    adminHeaders = await authorizationFor(ADMIN);
     sut = await startTestApp({
       env: {
         EDGE_PURGE_URLS: `http://127.0.0.1:${edgePort}`,
-        // Short TTLs let the grace tests see expired objects quickly.
-        EDGE_TTL_HEADMASTERS: '1',
+        // Short TTLs let the grace tests (on the anonymous school directory) see expired objects quickly.
+        EDGE_TTL_SCHOOLS: '1',
       },
     });
     edge = await startVarnish({ backendPort: Number(new URL(sut.baseUrl).port), port: edgePort, graceSeconds: 3600 });
@@ -68,7 +78,7 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
   });
 
   describe('GraphQL', () => {
-    const query = 'query ($limit: Int!) { schools(limit: $limit) { total items { id name } } }';
+    const query = 'query ($limit: Int!) { teachers(limit: $limit) { total items { id lastName } } }';
 
     it('serves a repeated GET from the cache', async () => {
       const params = { query, variables: JSON.stringify({ limit: 3 }) };
@@ -87,26 +97,27 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
       expect(first.cache).toBe('MISS');
       expect(repeated.cache).toBe('HIT');
       expect(otherVariables.cache).toBe('MISS');
-      expect(otherVariables.body.data.schools.items).toHaveLength(5);
-      expect(repeated.body.data.schools.items).toHaveLength(4);
+      expect(otherVariables.body.data.teachers.items).toHaveLength(5);
+      expect(repeated.body.data.teachers.items).toHaveLength(4);
     });
 
     it('never serves a mutation from the cache, and purges what it changed', async () => {
-      const school = demo.schools[5];
-      const read = 'query ($id: ID!) { school(id: $id) { id name } }';
-      const variables = { id: school._id.toHexString() };
+      const teacher = demo.teachers[5];
+      const read = 'query ($id: ID!) { teacher(id: $id) { id lastName } }';
+      const variables = { id: teacher._id.toHexString() };
       expect((await postGraphql(read, variables)).cache).toBe('MISS');
       expect((await postGraphql(read, variables)).cache).toBe('HIT');
 
-      const mutation = 'mutation ($id: ID!, $name: String!) { updateSchool(id: $id, input: { name: $name }) { name } }';
-      const first = await postGraphql(mutation, { ...variables, name: 'Renamed Once' });
-      const second = await postGraphql(mutation, { ...variables, name: 'Renamed Once' });
+      const mutation =
+        'mutation ($id: ID!, $lastName: String!) { updateTeacher(id: $id, input: { lastName: $lastName }) { lastName } }';
+      const first = await postGraphql(mutation, { ...variables, lastName: 'Renamed' });
+      const second = await postGraphql(mutation, { ...variables, lastName: 'Renamed' });
       expect([first.cache, second.cache]).not.toContain('HIT');
       expect(first.headers.get('cache-control')).toBe('no-store');
 
       const after = await postGraphql(read, variables);
       expect(after.cache).toBe('MISS');
-      expect(after.body.data.school.name).toBe('Renamed Once');
+      expect(after.body.data.teacher.lastName).toBe('Renamed');
     });
 
     it('refuses a mutation by GET with 405 and never caches it', async () => {
@@ -119,7 +130,7 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
     });
 
     it('never caches answers with errors', async () => {
-      const params = { query: '{ school(id: "0123456789abcdef01234567") { id } }' };
+      const params = { query: '{ teacher(id: "0123456789abcdef01234567") { id } }' };
       const first = await getGraphql(params);
       const second = await getGraphql(params);
       expect(first.body.errors[0].extensions.code).toBe('NOT_FOUND');
@@ -146,6 +157,7 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
       const schoolId = demo.schools[9]._id.toHexString();
       const client = createClient({
         url: `${edge.url.replace(/^http/, 'ws')}/graphql`,
+        connectionParams: adminHeaders,
         webSocketImpl: WebSocket,
         retryAttempts: 0,
         lazy: false,
@@ -228,14 +240,78 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
       expect(second.cache).not.toBe('HIT');
     });
 
-    it('never answers one credential from another credential’s entry', async () => {
-      const path = `/api/headmasters/${demo.headmasters[0]._id.toHexString()}`;
-      const alice = await viaEdge(path, { headers: { authorization: 'Bearer alice' } });
-      const bob = await viaEdge(path, { headers: { authorization: 'Bearer bob' } });
-      const aliceAgain = await viaEdge(path, { headers: { authorization: 'Bearer alice' } });
-      for (const answer of [alice, bob, aliceAgain]) {
-        expect(answer.cache).toBe('PASS');
-        expect(answer.headers.get('cache-control')).toMatch(/private/);
+    it('caches the anonymous school directory for everyone, without personal data', async () => {
+      const path = '/api/schools?limit=5&sort=name';
+      const first = await viaEdge(path, {}, ANONYMOUS);
+      const second = await viaEdge(path, {}, ANONYMOUS);
+      expect(second.cache).toBe('HIT');
+      expect(second.body).toEqual(first.body);
+      for (const school of second.body.items) {
+        expect(Object.keys(school).sort()).toEqual(['address', 'code', 'id', 'name', 'type']);
+        expect(Object.keys(school.address)).toEqual(['city']);
+      }
+    });
+  });
+
+  describe('two users', () => {
+    // Two schools, each with its headmaster and a teacher; the same requests, sent by each.
+    const schoolA = demo.schools[11]._id.toHexString();
+    const schoolB = demo.schools[12]._id.toHexString();
+    const headmasterA: TestCaller = { role: 'headmaster', schoolId: schoolA, sub: 'headmaster-a' };
+    const headmasterB: TestCaller = { role: 'headmaster', schoolId: schoolB, sub: 'headmaster-b' };
+    const teacherA = demo.teachers.find((teacher) => teacher.schoolId.toHexString() === schoolA)!;
+    const teacherCallerA: TestCaller = { role: 'teacher', schoolId: schoolA, sub: teacherA._id.toHexString() };
+    const emailsOf = (schoolId: string) =>
+      new Set(demo.teachers.filter((t) => t.schoolId.toHexString() === schoolId).map((t) => t.email));
+
+    it('never see each other’s data over REST, each served from an entry of their own', async () => {
+      const path = '/api/teachers?limit=100';
+      const a1 = await viaEdge(path, {}, headmasterA);
+      const b1 = await viaEdge(path, {}, headmasterB);
+      const a2 = await viaEdge(path, {}, headmasterA);
+      const b2 = await viaEdge(path, {}, headmasterB);
+      const anonymous = await viaEdge(path, {}, ANONYMOUS);
+      expect([a1.cache, b1.cache]).toEqual(['MISS', 'MISS']);
+      expect([a2.cache, b2.cache]).toEqual(['HIT', 'HIT']);
+      for (const answer of [a1, a2]) {
+        expect(answer.body.items.every((t: { schoolId: string }) => t.schoolId === schoolA)).toBe(true);
+        expect(
+          answer.body.items.map((t: { email: string }) => t.email).every((e: string) => emailsOf(schoolA).has(e)),
+        ).toBe(true);
+      }
+      for (const answer of [b1, b2]) {
+        expect(answer.body.items.every((t: { schoolId: string }) => t.schoolId === schoolB)).toBe(true);
+      }
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.cache).not.toBe('HIT');
+    });
+
+    it('never see each other’s data over GraphQL POST with the same body', async () => {
+      const query = '{ teachers(limit: 100) { total items { schoolId email } } }';
+      const a1 = await postGraphql(query, undefined, headmasterA);
+      const b1 = await postGraphql(query, undefined, headmasterB);
+      const b2 = await postGraphql(query, undefined, headmasterB);
+      const a2 = await postGraphql(query, undefined, headmasterA);
+      expect([a2.cache, b2.cache]).toEqual(['HIT', 'HIT']);
+      const schoolsOf = (answer: EdgeAnswer) =>
+        new Set(answer.body.data.teachers.items.map((t: { schoolId: string }) => t.schoolId));
+      expect(schoolsOf(a1)).toEqual(new Set([schoolA]));
+      expect(schoolsOf(a2)).toEqual(new Set([schoolA]));
+      expect(schoolsOf(b1)).toEqual(new Set([schoolB]));
+      expect(schoolsOf(b2)).toEqual(new Set([schoolB]));
+    });
+
+    it('never give a teacher what their headmaster may see, however the requests interleave', async () => {
+      const path = `/api/teachers?schoolId=${schoolA}&limit=100&sort=lastName`;
+      const headmaster = await viaEdge(path, {}, headmasterA);
+      const teacher = await viaEdge(path, {}, teacherCallerA);
+      const teacherAgain = await viaEdge(path, {}, teacherCallerA);
+      expect(headmaster.body.items.some((t: { email?: string }) => t.email)).toBe(true);
+      expect(teacherAgain.cache).toBe('HIT');
+      for (const answer of [teacher, teacherAgain]) {
+        const colleagues = answer.body.items.filter((t: { id: string }) => t.id !== teacherCallerA.sub);
+        expect(colleagues.length).toBeGreaterThan(0);
+        for (const colleague of colleagues) expect(colleague).not.toHaveProperty('email');
       }
     });
   });
@@ -246,15 +322,15 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
     });
 
     it('keeps serving the stale real copy instead of backup data, marked STALE', async () => {
-      const path = `/api/headmasters/${demo.headmasters[2]._id.toHexString()}`;
-      const real = await viaEdge(path);
+      const path = `/api/schools/${demo.schools[2]._id.toHexString()}`;
+      const real = await viaEdge(path, {}, ANONYMOUS);
       expect(real.source).toBe('database');
-      expect((await viaEdge(path)).cache).toBe('HIT');
+      expect((await viaEdge(path, {}, ANONYMOUS)).cache).toBe('HIT');
 
       await sut.request('POST', '/api/admin/fallback/drill');
       await new Promise((resolve) => setTimeout(resolve, 1500)); // the 1 s TTL expires; grace remains
-      const stale = await viaEdge(path);
-      const staleAgain = await viaEdge(path);
+      const stale = await viaEdge(path, {}, ANONYMOUS);
+      const staleAgain = await viaEdge(path, {}, ANONYMOUS);
       for (const answer of [stale, staleAgain]) {
         expect(answer.cache).toBe('STALE');
         expect(answer.source).toBe('database');
@@ -264,9 +340,9 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
 
     it('passes backup data through only when no real copy exists, and never caches it', async () => {
       await sut.request('POST', '/api/admin/fallback/drill');
-      const path = '/api/headmasters?limit=3';
-      const first = await viaEdge(path);
-      const second = await viaEdge(path);
+      const path = '/api/schools?limit=3&type=primary';
+      const first = await viaEdge(path, {}, ANONYMOUS);
+      const second = await viaEdge(path, {}, ANONYMOUS);
       expect(first.source).toBe('fallback');
       expect(first.headers.get('cache-control')).toBe('no-store');
       expect(second.cache).not.toBe('HIT');
@@ -302,12 +378,12 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
     });
 
     it('serves stale real data while the service itself is down', async () => {
-      const path = `/api/headmasters/${demo.headmasters[3]._id.toHexString()}`;
-      const real = await viaEdge(path);
-      expect((await viaEdge(path)).cache).toBe('HIT');
+      const path = `/api/schools/${demo.schools[3]._id.toHexString()}`;
+      const real = await viaEdge(path, {}, ANONYMOUS);
+      expect((await viaEdge(path, {}, ANONYMOUS)).cache).toBe('HIT');
       await sut.app.close(); // the backend is gone
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      const stale = await viaEdge(path);
+      const stale = await viaEdge(path, {}, ANONYMOUS);
       expect(stale.status).toBe(200);
       expect(stale.cache).toBe('STALE');
       expect(stale.body).toEqual(real.body);

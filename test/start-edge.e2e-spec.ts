@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/service-process';
+import { TEST_JWT_SECRET } from './support/tokens';
 
 const START_EDGE = join(__dirname, '..', 'scripts', 'start-edge.mjs');
 
@@ -13,6 +14,7 @@ describe('npm run start:edge', () => {
       env: {
         ...process.env,
         NODE_ENV: 'test',
+        AUTH_JWT_SECRET: TEST_JWT_SECRET,
         PORT: String(port),
         EDGE_PORT: String(edgePort),
         MONGODB_URI: process.env.TEST_MONGODB_URI,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { SCHEMA_FILE } from '../src/common/graphql/graphql-options';
 import { startTestApp } from './support/test-app';
+import { ADMIN, authorizationFor, TEST_JWT_SECRET } from './support/tokens';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 
@@ -22,7 +23,10 @@ async function freePort(): Promise<number> {
 /** Runs the built service as `npm start` does, with the given environment (and no MONGODB_URI unless given). */
 function startService(env: Record<string, string>) {
   const { MONGODB_URI: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, [MAIN], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...inherited, AUTH_JWT_SECRET: TEST_JWT_SECRET, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -66,8 +70,9 @@ describe('Starting the service', () => {
     });
 
     it('starts an embedded database and serves the demo data', async () => {
+      const headers = await authorizationFor(ADMIN);
       const schools: any = await (await fetch(`http://127.0.0.1:${port}/api/schools?limit=1`)).json();
-      const teachers: any = await (await fetch(`http://127.0.0.1:${port}/api/teachers?limit=1`)).json();
+      const teachers: any = await (await fetch(`http://127.0.0.1:${port}/api/teachers?limit=1`, { headers })).json();
       expect(schools.total).toBe(40);
       expect(teachers.total).toBe(800);
       expect(teachers.items[0].email).toMatch(/@demo\.school\.test$/);

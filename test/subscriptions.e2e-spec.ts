@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { generateDemoData } from '../src/database/demo-data';
 import { startTestApp, type TestApp } from './support/test-app';
+import { ADMIN, authorizationFor, type TestCaller } from './support/tokens';
 
 jest.setTimeout(30_000);
 
@@ -51,9 +52,15 @@ class Subscriber {
   private readonly unsubscribe: () => void;
   private readonly closed: Promise<void>;
 
-  constructor(baseUrl: string, schoolId: string) {
+  /** Subscribes as `caller` (an admin by default), authenticating in the connection's parameters. */
+  static async start(baseUrl: string, schoolId: string, caller: TestCaller = ADMIN): Promise<Subscriber> {
+    return new Subscriber(baseUrl, schoolId, await authorizationFor(caller));
+  }
+
+  private constructor(baseUrl: string, schoolId: string, connectionParams: Record<string, string>) {
     this.client = createClient({
       url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
+      connectionParams,
       webSocketImpl: WebSocket,
       retryAttempts: 0,
       lazy: false,
@@ -150,8 +157,8 @@ describe('teacherChanged subscription (in-process pub/sub)', () => {
 
   beforeAll(async () => {
     sut = await startTestApp();
-    subscriberA = new Subscriber(sut.baseUrl, schoolA);
-    subscriberB = new Subscriber(sut.baseUrl, schoolB);
+    subscriberA = await Subscriber.start(sut.baseUrl, schoolA);
+    subscriberB = await Subscriber.start(sut.baseUrl, schoolB);
     await untilListening(subscriberA, restProbe(sut, probeA));
     await untilListening(subscriberB, restProbe(sut, probeB));
   });
@@ -254,7 +261,7 @@ describe('teacherChanged subscription (in-process pub/sub)', () => {
   });
 
   it('rejects a malformed schoolId as BAD_USER_INPUT', async () => {
-    const subscriber = new Subscriber(sut.baseUrl, 'not-an-id');
+    const subscriber = await Subscriber.start(sut.baseUrl, 'not-an-id');
     try {
       const deadline = Date.now() + EVENT_WAIT_MS;
       while (subscriber.errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -272,6 +279,7 @@ describe('teacherChanged subscription (in-process pub/sub)', () => {
   it('rejects an invalid operation with the same error codes as over HTTP', async () => {
     const client = createClient({
       url: `${sut.baseUrl.replace(/^http/, 'ws')}/graphql`,
+      connectionParams: await authorizationFor(ADMIN),
       webSocketImpl: WebSocket,
       retryAttempts: 0,
     });
@@ -336,7 +344,7 @@ if (!redisReachable) {
       const env = { REDIS_URL, MONGODB_DB_NAME: `e2e_redis_${randomBytes(6).toString('hex')}` };
       first = await startTestApp({ env });
       second = await startTestApp({ env, seed: false });
-      subscriber = new Subscriber(second.baseUrl, schoolA);
+      subscriber = await Subscriber.start(second.baseUrl, schoolA);
       await untilListening(subscriber, restProbe(first, probeA));
     });
 

@@ -10,6 +10,9 @@
 # Contract with the app:
 #   - Cache-Control decides: cached only with an explicit `s-maxage=`/`max-age=` and none of
 #     no-store / no-cache / private; the TTL is Varnish's own reading of it (s-maxage first).
+#   - A request with `Authorization` is cached for that exact credential only: the header is part of
+#     the key, the answer must say `Vary: Authorization` to be stored, and it gets no grace (a copy
+#     must not outlive the token, whose end the app's s-maxage respects). Cookies are never cached.
 #   - `X-GraphQL-Cacheable: false` and `X-Data-Source: fallback` are never cached.
 #   - `xkey: school:<id> schools ...` tags objects; `PURGE` + `xkey-purge: <keys>` hard-purges them
 #     and answers 200 with `X-Purged: <count>` and `{"purged":<count>}`.
@@ -49,9 +52,10 @@ sub vcl_recv {
         return (synth(400));
     }
 
-    # Credentials: the answer may depend on them, so it is never shared. `return (hash)` skips the
-    # builtin vcl_recv, which would have done this.
-    if (req.http.Authorization || req.http.Cookie) {
+    # Cookies: this API does not use them, so an answer to one is not known to be shareable.
+    # `return (hash)` skips the builtin vcl_recv, which would have passed these (and Authorization,
+    # which vcl_hash keys on instead).
+    if (req.http.Cookie) {
         return (pass);
     }
 
@@ -150,6 +154,10 @@ sub vcl_hash {
         # Apollo picks the response Content-Type from Accept without sending Vary: Accept.
         hash_data("accept:" + req.http.Accept);
     }
+    if (req.http.Authorization) {
+        # One credential is never answered from another's entry.
+        hash_data("authorization:" + req.http.Authorization);
+    }
     if (req.http.X-Edge-Method == "POST") {
         # Set only after std.cache_req_body() succeeded: the body is complete here.
         hash_data("POST " + req.http.X-Edge-Body);
@@ -214,6 +222,7 @@ sub vcl_backend_response {
         || beresp.http.Cache-Control !~ "(?i)(s-maxage|max-age)\s*="
         || beresp.http.Set-Cookie
         || beresp.http.Vary == "*"
+        || (bereq.http.Authorization && beresp.http.Vary !~ "(?i)(^|,)\s*authorization\s*(,|$)")
         || beresp.ttl <= 0s) {
         # Not cached. A short hit-for-miss object rather than nothing: requests for this key skip
         # the waiting list (no serialising behind an uncacheable answer), and the next cacheable
@@ -227,7 +236,12 @@ sub vcl_backend_response {
 
     # The TTL stays as Varnish computed it from the app's Cache-Control (s-maxage before max-age).
     # Past it the object is kept for the grace window and served stale while refreshed, or while
-    # the app is down.
+    # the app is down; an answer to a credential is not (the credential may have expired by then).
+    if (bereq.http.Authorization) {
+        set beresp.grace = 0s;
+        set beresp.keep = 0s;
+        return (deliver);
+    }
     call edge_set_grace;
     return (deliver);
 }

@@ -1,3 +1,4 @@
+import helmet from '@fastify/helmet';
 import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -5,7 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { RestExceptionFilter } from '../common/errors/rest-exception.filter';
-import { registerGraphqlIdeAssets } from '../common/graphql-ide/graphql-ide';
+import { GRAPHQL_IDE_INLINE_SCRIPT_HASH, registerGraphqlIdeAssets } from '../common/graphql-ide/graphql-ide';
 import { registerRequestContext } from '../common/request-context';
 import { createValidationPipe } from '../common/validation/validation';
 import type { AppConfig, LogLevelSetting } from '../config/app-config';
@@ -19,15 +20,58 @@ function logLevelsFrom(level: LogLevelSetting): LogLevel[] {
 /** REST body size limit: generous for any real record, small enough to shed abuse early. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** What browsers may load for the service's pages (the GraphQL IDE, Swagger UI): only its own assets. */
+const CONTENT_SECURITY_POLICY = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'", GRAPHQL_IDE_INLINE_SCRIPT_HASH],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    fontSrc: ["'self'", 'data:'],
+    imgSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+/**
+ * Security headers (helmet), CORS for the allowed browser origins only, and the GraphQL body limit.
+ * Called before the GraphQL routes exist, so that their options can still be set.
+ */
+async function harden(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  await app.register(helmet, { contentSecurityPolicy: CONTENT_SECURITY_POLICY });
+  const { corsOrigins, graphqlMaxBodyBytes } = config.limits;
+  if (corsOrigins === '*' || corsOrigins.length > 0) {
+    app.enableCors({
+      origin: corsOrigins === '*' ? true : corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Accept'],
+      exposedHeaders: ['X-Data-Source', 'Retry-After', 'X-Cache'],
+      maxAge: 600,
+    });
+  }
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      if (route.url === '/graphql') route.bodyLimit = graphqlMaxBodyBytes;
+    });
+}
+
 /** Builds the whole service (REST under /api, GraphQL at /graphql, docs at /docs, health at /health), initialised but not listening. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
+    // Fastify takes a hop count too; the adapter's option type only lists the other forms.
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.limits.trustProxy as boolean | string[] }),
     { logger: logLevelsFrom(config.logLevel), bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
   registerRequestContext(app.getHttpAdapter().getInstance());
+  await harden(app, config);
   app.setGlobalPrefix('api', { exclude: ['health', 'health/{*path}', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new RestExceptionFilter());

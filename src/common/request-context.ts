@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ANONYMOUS, type Principal } from '../security/principal';
 
 export type DataSource = 'database' | 'fallback';
 
@@ -10,6 +11,8 @@ export type DataSource = 'database' | 'fallback';
  * answer must not be cached at all).
  */
 export class RequestContext {
+  /** Who is asking: set from the bearer token before the request is handled. */
+  principal: Principal = ANONYMOUS;
   /** Collections answered from backup data. */
   readonly fallbackCollections = new Set<string>();
   writeQueued = false;

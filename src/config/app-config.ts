@@ -1,5 +1,18 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -157,6 +170,96 @@ class EnvironmentVariables {
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: LogLevelSetting = 'log';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'AUTH_JWT_SECRET must be at least 32 characters' })
+  AUTH_JWT_SECRET?: string;
+
+  @IsOptional()
+  @IsString()
+  AUTH_JWT_PUBLIC_KEY_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  AUTH_JWKS_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  AUTH_JWT_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  AUTH_JWT_AUDIENCE?: string;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  AUTH_CLOCK_TOLERANCE_SECONDS = 5;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  RATE_LIMIT_ENABLED = true;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  RATE_LIMIT_WINDOW_MS = 1000;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_PER_CREDENTIAL = 1000;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_PER_ADDRESS = 100;
+
+  @IsOptional()
+  @Matches(/^(\d{1,2}|true|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be true, a hop count, or a comma-separated list of proxy addresses or CIDR ranges',
+  })
+  TRUST_PROXY?: string;
+
+  @IsOptional()
+  @Matches(/^(\*|https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*)$/, {
+    message: 'CORS_ORIGINS must be * or a comma-separated list of origins such as https://app.example.org',
+  })
+  CORS_ORIGINS?: string;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  @IsOptional()
+  GRAPHQL_INTROSPECTION?: boolean;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(2)
+  @Max(100)
+  GRAPHQL_MAX_DEPTH = 10;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(10)
+  @Max(10_000_000)
+  GRAPHQL_MAX_COMPLEXITY = 5000;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  GRAPHQL_MAX_ALIASES = 30;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1024)
+  @Max(10 * 1024 * 1024)
+  GRAPHQL_MAX_BODY_BYTES = 100 * 1024;
 }
 
 export type LogLevelSetting = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -183,6 +286,41 @@ export class AppConfig {
   readonly logLevel!: LogLevelSetting;
   readonly fallback!: FallbackSettings;
   readonly edge!: EdgeSettings;
+  readonly auth!: AuthSettings;
+  readonly limits!: LimitSettings;
+}
+
+/** The development secret: used only with NODE_ENV=development and no key configured (README, "Security"). */
+export const DEVELOPMENT_JWT_SECRET = 'school-data-service-development-only-secret-0123456789';
+
+/** How bearer tokens are verified: one key source, from AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY_FILE or AUTH_JWKS_FILE. */
+export interface AuthSettings {
+  readonly key:
+    | { readonly kind: 'secret'; readonly secret: Uint8Array; readonly development: boolean }
+    | { readonly kind: 'public-key'; readonly publicKey: KeyObject }
+    | { readonly kind: 'jwks'; readonly jwks: { keys: Record<string, unknown>[] } };
+  readonly issuer?: string;
+  readonly audience?: string;
+  readonly clockToleranceSeconds: number;
+}
+
+/** Abuse limits: request rates, client addresses behind proxies, CORS, GraphQL document limits. */
+export interface LimitSettings {
+  readonly rateLimitEnabled: boolean;
+  readonly rateLimitWindowMs: number;
+  /** Requests per window for one authenticated subject. */
+  readonly perCredential: number;
+  /** Requests per window for one anonymous client address. */
+  readonly perAddress: number;
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe; false: none. */
+  readonly trustProxy: boolean | number | string[];
+  /** Browser origins allowed by CORS; empty: none; `*`: any. */
+  readonly corsOrigins: string[] | '*';
+  readonly graphqlIntrospection: boolean;
+  readonly graphqlMaxDepth: number;
+  readonly graphqlMaxComplexity: number;
+  readonly graphqlMaxAliases: number;
+  readonly graphqlMaxBodyBytes: number;
 }
 
 /** How responses are marked for edge caches and which edges are purged after writes (see README, "Edge cache"). */
@@ -232,6 +370,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const detail = Object.values(firstError.constraints ?? {})[0] ?? 'invalid value';
     throw new InvalidConfigError(firstError.property, `${detail} (got ${JSON.stringify(firstError.value)})`);
   }
+  const graphqlIde = variables.GRAPHQL_IDE ?? variables.NODE_ENV !== 'production';
   return Object.assign(new AppConfig(), {
     environment: variables.NODE_ENV,
     host: variables.HOST,
@@ -244,7 +383,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mongodbMonitorCommands: variables.MONGODB_MONITOR_COMMANDS,
     embeddedMongo: variables.EMBEDDED_MONGO,
     embeddedMongoDataDir: variables.EMBEDDED_MONGO_DATA_DIR,
-    graphqlIde: variables.GRAPHQL_IDE ?? variables.NODE_ENV !== 'production',
+    graphqlIde,
     redisUrl: variables.REDIS_URL,
     logLevel: variables.LOG_LEVEL,
     fallback: {
@@ -269,5 +408,84 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         dashboard: variables.EDGE_TTL_DASHBOARD,
       },
     },
+    auth: {
+      key: tokenKey(variables),
+      issuer: variables.AUTH_JWT_ISSUER,
+      audience: variables.AUTH_JWT_AUDIENCE,
+      clockToleranceSeconds: variables.AUTH_CLOCK_TOLERANCE_SECONDS,
+    },
+    limits: {
+      rateLimitEnabled: variables.RATE_LIMIT_ENABLED,
+      rateLimitWindowMs: variables.RATE_LIMIT_WINDOW_MS,
+      perCredential: variables.RATE_LIMIT_PER_CREDENTIAL,
+      perAddress: variables.RATE_LIMIT_PER_ADDRESS,
+      trustProxy: trustProxy(variables.TRUST_PROXY),
+      corsOrigins: corsOrigins(variables.CORS_ORIGINS),
+      graphqlIntrospection: variables.GRAPHQL_INTROSPECTION ?? graphqlIde,
+      graphqlMaxDepth: variables.GRAPHQL_MAX_DEPTH,
+      graphqlMaxComplexity: variables.GRAPHQL_MAX_COMPLEXITY,
+      graphqlMaxAliases: variables.GRAPHQL_MAX_ALIASES,
+      graphqlMaxBodyBytes: variables.GRAPHQL_MAX_BODY_BYTES,
+    },
   } satisfies AppConfig);
+}
+
+function tokenKey(variables: EnvironmentVariables): AuthSettings['key'] {
+  const sources = (['AUTH_JWT_SECRET', 'AUTH_JWT_PUBLIC_KEY_FILE', 'AUTH_JWKS_FILE'] as const).filter(
+    (name) => variables[name] !== undefined,
+  );
+  if (sources.length > 1) {
+    throw new InvalidConfigError(sources[1], `set only one of ${sources.join(', ')}`);
+  }
+  if (variables.AUTH_JWT_SECRET !== undefined) {
+    return { kind: 'secret', secret: new TextEncoder().encode(variables.AUTH_JWT_SECRET), development: false };
+  }
+  if (variables.AUTH_JWT_PUBLIC_KEY_FILE !== undefined) {
+    const file = variables.AUTH_JWT_PUBLIC_KEY_FILE;
+    try {
+      const publicKey = createPublicKey(readFileSync(file));
+      if (publicKey.asymmetricKeyType !== 'rsa')
+        throw new Error(`an RSA key is needed, not ${publicKey.asymmetricKeyType}`);
+      return { kind: 'public-key', publicKey };
+    } catch (error) {
+      throw new InvalidConfigError('AUTH_JWT_PUBLIC_KEY_FILE', `${file}: ${(error as Error).message}`);
+    }
+  }
+  if (variables.AUTH_JWKS_FILE !== undefined) {
+    const file = variables.AUTH_JWKS_FILE;
+    let jwks: unknown;
+    try {
+      jwks = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new InvalidConfigError('AUTH_JWKS_FILE', `${file}: ${(error as Error).message}`);
+    }
+    const keys = (jwks as { keys?: unknown } | null)?.keys;
+    if (!Array.isArray(keys) || keys.length === 0 || !keys.every((key) => typeof key === 'object' && key !== null)) {
+      throw new InvalidConfigError(
+        'AUTH_JWKS_FILE',
+        `${file}: a JSON Web Key Set {"keys": [...]} with at least one key is needed`,
+      );
+    }
+    return { kind: 'jwks', jwks: { keys: keys as Record<string, unknown>[] } };
+  }
+  if (variables.NODE_ENV !== 'development') {
+    throw new InvalidConfigError(
+      'AUTH_JWT_SECRET',
+      `a token key is needed outside development: set AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY_FILE or AUTH_JWKS_FILE (NODE_ENV is ${variables.NODE_ENV})`,
+    );
+  }
+  return { kind: 'secret', secret: new TextEncoder().encode(DEVELOPMENT_JWT_SECRET), development: true };
+}
+
+function trustProxy(setting: string | undefined): LimitSettings['trustProxy'] {
+  if (setting === undefined) return false;
+  if (setting === 'true') return true;
+  if (/^\d+$/.test(setting)) return Number(setting);
+  return setting.split(',').map((entry) => entry.trim());
+}
+
+function corsOrigins(setting: string | undefined): LimitSettings['corsOrigins'] {
+  if (setting === undefined) return [];
+  if (setting === '*') return '*';
+  return setting.split(',').map((origin) => origin.trim());
 }

@@ -16,8 +16,10 @@ function isGraphql(request: FastifyRequest): boolean {
  * Decides, for every answer of the API, whether and how long an edge cache may keep it:
  * `Cache-Control: public, max-age=0, s-maxage=<shortest TTL of what it contains>` with the answer's
  * surrogate keys in `xkey`, or `no-store` for writes, errors, mutations, backup data and anything not
- * known to be shareable; `private` for requests with credentials. GraphQL answers also carry
- * `X-GraphQL-Cacheable: true | false`, which the edge honours.
+ * known to be shareable. An answer to a bearer token is cached for that token only: it carries
+ * `Vary: Authorization` (the edge keys it by the token) and an s-maxage that ends when the token does.
+ * Requests with cookies are `private`. GraphQL answers also carry `X-GraphQL-Cacheable: true | false`,
+ * which the edge honours.
  */
 @Injectable()
 export class EdgeCacheHeaders implements OnModuleInit {
@@ -34,6 +36,10 @@ export class EdgeCacheHeaders implements OnModuleInit {
       const policy = this.policyFor(request, reply, graphql);
       void reply.header('Cache-Control', policy.cacheControl);
       if (policy.keys) void reply.header('xkey', policy.keys);
+      if (request.headers.authorization) {
+        const vary = reply.getHeader('Vary');
+        void reply.header('Vary', vary ? `${String(vary)}, Authorization` : 'Authorization');
+      }
       if (graphql) void reply.header('X-GraphQL-Cacheable', String(policy.cacheable));
       return payload;
     });
@@ -46,16 +52,21 @@ export class EdgeCacheHeaders implements OnModuleInit {
   ): { cacheControl: string; cacheable: boolean; keys?: string } {
     const context = request.context;
     const readOnly = request.method === 'GET' || request.method === 'HEAD' || (graphql && request.method === 'POST');
-    if (request.headers.authorization || request.headers.cookie) {
-      return { cacheControl: 'private, no-store', cacheable: false };
-    }
+    if (request.headers.cookie) return { cacheControl: 'private, no-store', cacheable: false };
     const ttl = context && this.ttlFor(context);
     if (!readOnly || !context || reply.statusCode !== 200 || context.source === 'fallback' || ttl === undefined) {
       return { cacheControl: 'no-store', cacheable: false };
     }
     if (context.uncacheableReason) return { cacheControl: 'no-store', cacheable: false };
+    const { principal } = context;
+    const tokenSecondsLeft =
+      principal.role !== 'anonymous' && principal.expiresAt !== undefined
+        ? principal.expiresAt - Math.ceil(Date.now() / 1000)
+        : Infinity;
+    const maxAge = Math.min(ttl, tokenSecondsLeft);
+    if (maxAge <= 0) return { cacheControl: 'no-store', cacheable: false };
     return {
-      cacheControl: `public, max-age=0, s-maxage=${ttl}`,
+      cacheControl: `public, max-age=0, s-maxage=${maxAge}`,
       cacheable: true,
       keys: [...context.cacheKeys].join(' '),
     };

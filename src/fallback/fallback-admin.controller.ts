@@ -1,14 +1,17 @@
-import { Controller, Delete, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, Header, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InvalidInputError } from '../common/errors/domain-errors';
+import { AdminOnlyGuard } from '../security/admin-only.guard';
 import { DatabaseCircuit } from './database-circuit';
 import { FallbackHealth, ServiceHealth } from './fallback-health';
 import { JournalEntry, JournalStatus, WriteJournal } from './write-journal';
 
 const LISTABLE_STATUSES: readonly JournalStatus[] = ['failed', 'pending'];
 
-/** For operators during an outage: the fallback's state, the write journal, and drill mode. */
+/** For operators during an outage (admins): the fallback's state, the write journal, and drill mode. */
 @ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminOnlyGuard)
 @Controller('admin/fallback')
 export class FallbackAdminController {
   constructor(

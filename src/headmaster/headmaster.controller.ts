@@ -3,6 +3,8 @@ import { ApiBody, ApiOperation, ApiTags, PartialType } from '@nestjs/swagger';
 import { toPageRequest } from '../common/paging/paging';
 import { CacheHint } from '../edge/cache-hint';
 import { ParseObjectIdPipe } from '../common/validation/validation';
+import { CurrentPrincipal } from '../security/current-principal';
+import type { Principal } from '../security/principal';
 import { SchoolResponse, toSchoolResponse } from '../school/dto/school.response';
 import { HireTeacherInput, ListSchoolTeachersQuery } from '../teacher/dto/teacher.inputs';
 import { TeacherListResponse, TeacherResponse, toTeacherResponse } from '../teacher/dto/teacher.response';
@@ -26,68 +28,89 @@ export class HeadmasterController {
   constructor(private readonly headmasters: HeadmasterService) {}
 
   @Get()
-  async list(@Query() query: ListHeadmastersQuery): Promise<HeadmasterListResponse> {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListHeadmastersQuery,
+  ): Promise<HeadmasterListResponse> {
     const page = toPageRequest(query, HEADMASTER_SORT_FIELDS);
-    const { items, total } = await this.headmasters.list({ schoolId: query.schoolId }, page);
+    const { items, total } = await this.headmasters.list(principal, { schoolId: query.schoolId }, page);
     return { items: items.map(toHeadmasterResponse), total, limit: page.limit, offset: page.offset };
   }
 
   @Get(':id')
-  async get(@Param('id', new ParseObjectIdPipe()) id: string): Promise<HeadmasterResponse> {
-    return toHeadmasterResponse(await this.headmasters.get(id));
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseObjectIdPipe()) id: string,
+  ): Promise<HeadmasterResponse> {
+    return toHeadmasterResponse(await this.headmasters.get(principal, id));
   }
 
   @Post()
-  async create(@Body() input: CreateHeadmasterInput): Promise<HeadmasterResponse> {
-    return toHeadmasterResponse(await this.headmasters.create(input));
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() input: CreateHeadmasterInput,
+  ): Promise<HeadmasterResponse> {
+    return toHeadmasterResponse(await this.headmasters.create(principal, input));
   }
 
   @Patch(':id')
   @ApiBody({ type: UpdateHeadmasterBody })
   async update(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseObjectIdPipe()) id: string,
     @Body() input: UpdateHeadmasterInput,
   ): Promise<HeadmasterResponse> {
-    return toHeadmasterResponse(await this.headmasters.update(id, input));
+    return toHeadmasterResponse(await this.headmasters.update(principal, id, input));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  async delete(@Param('id', new ParseObjectIdPipe()) id: string): Promise<void> {
-    await this.headmasters.delete(id);
+  async delete(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseObjectIdPipe()) id: string,
+  ): Promise<void> {
+    await this.headmasters.delete(principal, id);
   }
 
   @Get(':id/school')
   @ApiOperation({ summary: "The headmaster's school" })
-  async school(@Param('id', new ParseObjectIdPipe()) id: string): Promise<SchoolResponse> {
-    return toSchoolResponse(await this.headmasters.schoolOf(id));
+  async school(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseObjectIdPipe()) id: string,
+  ): Promise<SchoolResponse> {
+    return toSchoolResponse(await this.headmasters.schoolOf(principal, id));
   }
 
   @Get(':id/teachers')
   @ApiOperation({ summary: "The teachers of the headmaster's school" })
   async teachers(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseObjectIdPipe()) id: string,
     @Query() query: ListSchoolTeachersQuery,
   ): Promise<TeacherListResponse> {
     const page = toPageRequest(query, TEACHER_SORT_FIELDS);
     const { subject, status, q } = query;
-    const { items, total } = await this.headmasters.teachersOf(id, { subject, status, q }, page);
+    const { items, total } = await this.headmasters.teachersOf(principal, id, { subject, status, q }, page);
     return { items: items.map(toTeacherResponse), total, limit: page.limit, offset: page.offset };
   }
 
   @Post(':id/teachers')
   @ApiOperation({ summary: "Hires a teacher into the headmaster's school" })
   async hireTeacher(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseObjectIdPipe()) id: string,
     @Body() input: HireTeacherInput,
   ): Promise<TeacherResponse> {
-    return toTeacherResponse(await this.headmasters.hireTeacher(id, input));
+    return toTeacherResponse(await this.headmasters.hireTeacher(principal, id, input));
   }
 
   @Get(':id/dashboard')
   @ApiOperation({ summary: "The headmaster's school, its teacher count and its teachers by subject and by status" })
   @CacheHint('dashboard')
-  async dashboard(@Param('id', new ParseObjectIdPipe()) id: string): Promise<HeadmasterDashboardResponse> {
-    return toDashboardResponse(await this.headmasters.dashboard(id));
+  async dashboard(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseObjectIdPipe()) id: string,
+  ): Promise<HeadmasterDashboardResponse> {
+    return toDashboardResponse(await this.headmasters.dashboard(principal, id));
   }
 }

@@ -1,9 +1,13 @@
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { byKeys, GraphqlContext, perRequestLoader } from '../common/graphql/request-loaders';
+import { GraphqlContext, perRequestLoader } from '../common/graphql/request-loaders';
 import { toPageRequest } from '../common/paging/paging';
-import { CacheHint } from '../edge/cache-hint';
 import { ParseObjectIdPipe } from '../common/validation/validation';
+import { CacheHint } from '../edge/cache-hint';
 import { SchoolModel } from '../school/models/school.model';
+import { accessDenied } from '../security/access-policy';
+import { CurrentPrincipal } from '../security/current-principal';
+import type { Principal } from '../security/principal';
+import { isWithheld } from '../security/withheld-fields';
 import { HireTeacherInput } from '../teacher/dto/teacher.inputs';
 import { TeacherModel } from '../teacher/models/teacher.model';
 import type { Teacher } from '../teacher/teacher';
@@ -17,45 +21,59 @@ export class HeadmasterResolver {
   constructor(private readonly headmasterService: HeadmasterService) {}
 
   @Query(() => HeadmasterModel)
-  async headmaster(@Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string): Promise<Headmaster> {
-    return this.headmasterService.get(id);
+  async headmaster(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
+  ): Promise<Headmaster> {
+    return this.headmasterService.get(principal, id);
   }
 
   @Query(() => HeadmasterPage)
-  async headmasters(@Args() args: HeadmastersArgs) {
-    return this.headmasterService.list(args.filter ?? {}, toPageRequest(args, HEADMASTER_SORT_FIELDS));
+  async headmasters(@CurrentPrincipal() principal: Principal, @Args() args: HeadmastersArgs) {
+    return this.headmasterService.list(principal, args.filter ?? {}, toPageRequest(args, HEADMASTER_SORT_FIELDS));
   }
 
   @ResolveField('dashboard', () => HeadmasterDashboardModel)
   @CacheHint('dashboard')
-  async dashboard(@Parent() headmaster: HeadmasterModel): Promise<HeadmasterDashboard> {
-    return this.headmasterService.dashboardFor(headmaster);
+  async dashboard(
+    @Parent() headmaster: HeadmasterModel,
+    @Context() context: GraphqlContext,
+  ): Promise<HeadmasterDashboard> {
+    return this.headmasterService.dashboardFor(context.principal, headmaster);
   }
 
   @Mutation(() => HeadmasterModel)
-  async createHeadmaster(@Args('input') input: CreateHeadmasterInput): Promise<Headmaster> {
-    return this.headmasterService.create(input);
+  async createHeadmaster(
+    @CurrentPrincipal() principal: Principal,
+    @Args('input') input: CreateHeadmasterInput,
+  ): Promise<Headmaster> {
+    return this.headmasterService.create(principal, input);
   }
 
   @Mutation(() => HeadmasterModel)
   async updateHeadmaster(
+    @CurrentPrincipal() principal: Principal,
     @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
     @Args('input') input: UpdateHeadmasterInput,
   ): Promise<Headmaster> {
-    return this.headmasterService.update(id, input);
+    return this.headmasterService.update(principal, id, input);
   }
 
   @Mutation(() => HeadmasterModel, { description: 'Deletes the headmaster and returns them as they were' })
-  async deleteHeadmaster(@Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string): Promise<Headmaster> {
-    return this.headmasterService.delete(id);
+  async deleteHeadmaster(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
+  ): Promise<Headmaster> {
+    return this.headmasterService.delete(principal, id);
   }
 
   @Mutation(() => TeacherModel, { description: "Hires a teacher into the headmaster's school" })
   async hireTeacher(
+    @CurrentPrincipal() principal: Principal,
     @Args('headmasterId', { type: () => ID }, new ParseObjectIdPipe('headmasterId')) headmasterId: string,
     @Args('input') input: HireTeacherInput,
   ): Promise<Teacher> {
-    return this.headmasterService.hireTeacher(headmasterId, input);
+    return this.headmasterService.hireTeacher(principal, headmasterId, input);
   }
 }
 
@@ -63,11 +81,16 @@ export class HeadmasterResolver {
 export class SchoolHeadmasterResolver {
   constructor(private readonly headmasterService: HeadmasterService) {}
 
-  @ResolveField('headmaster', () => HeadmasterModel, { nullable: true })
+  @ResolveField('headmaster', () => HeadmasterModel, {
+    nullable: true,
+    description: "For the school's headmasters and admins",
+  })
   async headmaster(@Parent() school: SchoolModel, @Context() context: GraphqlContext): Promise<Headmaster | null> {
+    // A directory entry does not say who the headmaster is: that is a denial, not an absence.
+    if (isWithheld(school, 'headmasterId')) throw accessDenied(context.principal);
     if (!school.headmasterId) return null;
     const loader = perRequestLoader<string, Headmaster | null>(context, 'headmasterById', async (ids) =>
-      byKeys(ids, await this.headmasterService.getMany(ids), (headmaster) => headmaster.id, null),
+      this.headmasterService.getMany(context.principal, ids),
     );
     return loader.load(school.headmasterId);
   }

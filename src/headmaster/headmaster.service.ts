@@ -1,10 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError } from '../common/errors/domain-errors';
+import { type DomainError, NotFoundError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
 import type { School } from '../school/school';
 import { SchoolService } from '../school/school.service';
+import {
+  accessDenied,
+  assertMayReadHeadmaster,
+  assertMayWriteHeadmasters,
+  headmasterListSchool,
+  mayReadHeadmaster,
+} from '../security/access-policy';
+import type { Principal } from '../security/principal';
 import type { HireTeacherInput, SchoolTeacherFilterInput } from '../teacher/dto/teacher.inputs';
-import type { Teacher } from '../teacher/teacher';
+import type { Teacher, TeacherView } from '../teacher/teacher';
 import { TeacherService } from '../teacher/teacher.service';
 import type { Headmaster, HeadmasterChanges, HeadmasterDashboard, HeadmasterFilter, NewHeadmaster } from './headmaster';
 import { HeadmasterRepository } from './persistence/headmaster.repository';
@@ -17,62 +25,81 @@ export class HeadmasterService {
     private readonly teachers: TeacherService,
   ) {}
 
-  async get(id: string): Promise<Headmaster> {
+  async get(principal: Principal, id: string): Promise<Headmaster> {
     const headmaster = await this.headmasters.findById(id);
     if (!headmaster) throw new NotFoundError('headmaster', id);
+    assertMayReadHeadmaster(principal, headmaster);
     return headmaster;
   }
 
-  async getMany(ids: readonly string[]): Promise<Headmaster[]> {
-    return this.headmasters.findByIds(ids);
+  /** Headmasters by id in the order asked: null for an unknown id, the denial for one the caller may not see. */
+  async getMany(principal: Principal, ids: readonly string[]): Promise<(Headmaster | DomainError | null)[]> {
+    const found = new Map((await this.headmasters.findByIds(ids)).map((headmaster) => [headmaster.id, headmaster]));
+    return ids.map((id) => {
+      const headmaster = found.get(id);
+      if (!headmaster) return null;
+      return mayReadHeadmaster(principal, headmaster) ? headmaster : accessDenied(principal);
+    });
   }
 
-  async list(filter: HeadmasterFilter, page: PageRequest): Promise<Page<Headmaster>> {
-    return this.headmasters.findPage(filter, page);
+  async list(principal: Principal, filter: HeadmasterFilter, page: PageRequest): Promise<Page<Headmaster>> {
+    const schoolId = headmasterListSchool(principal, filter.schoolId);
+    return this.headmasters.findPage({ ...filter, schoolId }, page);
   }
 
-  async create(input: Omit<NewHeadmaster, 'appointedAt'> & { appointedAt?: Date }): Promise<Headmaster> {
+  async create(
+    principal: Principal,
+    input: Omit<NewHeadmaster, 'appointedAt'> & { appointedAt?: Date },
+  ): Promise<Headmaster> {
+    assertMayWriteHeadmasters(principal);
     await this.schools.assertExists(input.schoolId);
     return this.headmasters.create({ ...input, appointedAt: input.appointedAt ?? new Date() });
   }
 
-  async update(id: string, changes: HeadmasterChanges): Promise<Headmaster> {
+  async update(principal: Principal, id: string, changes: HeadmasterChanges): Promise<Headmaster> {
+    assertMayWriteHeadmasters(principal);
     if (changes.schoolId !== undefined) await this.schools.assertExists(changes.schoolId);
     const headmaster = await this.headmasters.update(id, changes);
     if (!headmaster) throw new NotFoundError('headmaster', id);
     return headmaster;
   }
 
-  async delete(id: string): Promise<Headmaster> {
+  async delete(principal: Principal, id: string): Promise<Headmaster> {
+    assertMayWriteHeadmasters(principal);
     const headmaster = await this.headmasters.delete(id);
     if (!headmaster) throw new NotFoundError('headmaster', id);
     return headmaster;
   }
 
-  async schoolOf(id: string): Promise<School> {
-    const headmaster = await this.get(id);
-    return this.schools.get(headmaster.schoolId);
+  async schoolOf(principal: Principal, id: string): Promise<School> {
+    const headmaster = await this.get(principal, id);
+    return this.schools.find(headmaster.schoolId);
   }
 
-  async teachersOf(id: string, filter: SchoolTeacherFilterInput, page: PageRequest): Promise<Page<Teacher>> {
-    const headmaster = await this.get(id);
-    return this.teachers.list({ ...filter, schoolId: headmaster.schoolId }, page);
+  async teachersOf(
+    principal: Principal,
+    id: string,
+    filter: SchoolTeacherFilterInput,
+    page: PageRequest,
+  ): Promise<Page<TeacherView>> {
+    const headmaster = await this.get(principal, id);
+    return this.teachers.list(principal, { ...filter, schoolId: headmaster.schoolId }, page);
   }
 
   /** Hires a teacher into the headmaster's own school. */
-  async hireTeacher(id: string, input: HireTeacherInput): Promise<Teacher> {
-    const headmaster = await this.get(id);
-    return this.teachers.create({ ...input, schoolId: headmaster.schoolId });
+  async hireTeacher(principal: Principal, id: string, input: HireTeacherInput): Promise<Teacher> {
+    const headmaster = await this.get(principal, id);
+    return this.teachers.create(principal, { ...input, schoolId: headmaster.schoolId });
   }
 
-  async dashboard(id: string): Promise<HeadmasterDashboard> {
-    const headmaster = await this.get(id);
-    return this.dashboardFor(headmaster);
+  async dashboard(principal: Principal, id: string): Promise<HeadmasterDashboard> {
+    return this.dashboardFor(principal, await this.get(principal, id));
   }
 
-  async dashboardFor(headmaster: Headmaster): Promise<HeadmasterDashboard> {
+  async dashboardFor(principal: Principal, headmaster: Headmaster): Promise<HeadmasterDashboard> {
+    assertMayReadHeadmaster(principal, headmaster);
     const [school, statistics] = await Promise.all([
-      this.schools.get(headmaster.schoolId),
+      this.schools.find(headmaster.schoolId),
       this.teachers.statisticsForSchool(headmaster.schoolId),
     ]);
     return { school, ...statistics };

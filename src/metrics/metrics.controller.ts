@@ -1,9 +1,12 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Header, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { AdminOnlyGuard } from '../security/admin-only.guard';
 import { MetricsService } from './metrics.service';
 
+/** Prometheus scrapes with an admin token (`authorization` in its scrape config). */
 @ApiExcludeController()
+@UseGuards(AdminOnlyGuard)
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiBody, ApiTags, PartialType } from '@nestjs/swagger';
 import { toPageRequest } from '../common/paging/paging';
 import { ParseObjectIdPipe } from '../common/validation/validation';
+import { CurrentPrincipal } from '../security/current-principal';
+import type { Principal } from '../security/principal';
 import { CreateSchoolInput, ListSchoolsQuery, UpdateSchoolInput } from './dto/school.inputs';
 import { SchoolListResponse, SchoolResponse, toSchoolResponse } from './dto/school.response';
 import { SCHOOL_SORT_FIELDS } from './school';
@@ -15,34 +17,41 @@ export class SchoolController {
   constructor(private readonly schools: SchoolService) {}
 
   @Get()
-  async list(@Query() query: ListSchoolsQuery): Promise<SchoolListResponse> {
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListSchoolsQuery): Promise<SchoolListResponse> {
     const page = toPageRequest(query, SCHOOL_SORT_FIELDS);
-    const { items, total } = await this.schools.list({ city: query.city, type: query.type }, page);
+    const { items, total } = await this.schools.list(principal, { city: query.city, type: query.type }, page);
     return { items: items.map(toSchoolResponse), total, limit: page.limit, offset: page.offset };
   }
 
   @Get(':id')
-  async get(@Param('id', new ParseObjectIdPipe()) id: string): Promise<SchoolResponse> {
-    return toSchoolResponse(await this.schools.get(id));
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseObjectIdPipe()) id: string,
+  ): Promise<SchoolResponse> {
+    return toSchoolResponse(await this.schools.get(principal, id));
   }
 
   @Post()
-  async create(@Body() input: CreateSchoolInput): Promise<SchoolResponse> {
-    return toSchoolResponse(await this.schools.create(input));
+  async create(@CurrentPrincipal() principal: Principal, @Body() input: CreateSchoolInput): Promise<SchoolResponse> {
+    return toSchoolResponse(await this.schools.create(principal, input));
   }
 
   @Patch(':id')
   @ApiBody({ type: UpdateSchoolBody })
   async update(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseObjectIdPipe()) id: string,
     @Body() input: UpdateSchoolInput,
   ): Promise<SchoolResponse> {
-    return toSchoolResponse(await this.schools.update(id, input));
+    return toSchoolResponse(await this.schools.update(principal, id, input));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  async delete(@Param('id', new ParseObjectIdPipe()) id: string): Promise<void> {
-    await this.schools.delete(id);
+  async delete(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseObjectIdPipe()) id: string,
+  ): Promise<void> {
+    await this.schools.delete(principal, id);
   }
 }

@@ -6,7 +6,9 @@ import { HeadmasterModel } from '../headmaster/models/headmaster.model';
 import { TeacherModel } from '../teacher/models/teacher.model';
 import { CreateSchoolInput, SchoolsArgs, UpdateSchoolInput } from './dto/school.inputs';
 import { SchoolModel, SchoolPage } from './models/school.model';
-import { SCHOOL_SORT_FIELDS, type School } from './school';
+import { CurrentPrincipal } from '../security/current-principal';
+import type { Principal } from '../security/principal';
+import { SCHOOL_SORT_FIELDS, type School, type SchoolView } from './school';
 import { SchoolService } from './school.service';
 
 @Resolver(() => SchoolModel)
@@ -14,38 +16,48 @@ export class SchoolResolver {
   constructor(private readonly schoolService: SchoolService) {}
 
   @Query(() => SchoolModel)
-  async school(@Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string): Promise<School> {
-    return this.schoolService.get(id);
+  async school(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
+  ): Promise<SchoolView> {
+    return this.schoolService.get(principal, id);
   }
 
   @Query(() => SchoolPage)
-  async schools(@Args() args: SchoolsArgs) {
-    return this.schoolService.list(args.filter ?? {}, toPageRequest(args, SCHOOL_SORT_FIELDS));
+  async schools(@CurrentPrincipal() principal: Principal, @Args() args: SchoolsArgs) {
+    return this.schoolService.list(principal, args.filter ?? {}, toPageRequest(args, SCHOOL_SORT_FIELDS));
   }
 
   @Mutation(() => SchoolModel)
-  async createSchool(@Args('input') input: CreateSchoolInput): Promise<School> {
-    return this.schoolService.create(input);
+  async createSchool(
+    @CurrentPrincipal() principal: Principal,
+    @Args('input') input: CreateSchoolInput,
+  ): Promise<School> {
+    return this.schoolService.create(principal, input);
   }
 
   @Mutation(() => SchoolModel)
   async updateSchool(
+    @CurrentPrincipal() principal: Principal,
     @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
     @Args('input') input: UpdateSchoolInput,
   ): Promise<School> {
-    return this.schoolService.update(id, input);
+    return this.schoolService.update(principal, id, input);
   }
 
   @Mutation(() => SchoolModel, { description: 'Deletes the school and returns it as it was' })
-  async deleteSchool(@Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string): Promise<School> {
-    return this.schoolService.delete(id);
+  async deleteSchool(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
+  ): Promise<School> {
+    return this.schoolService.delete(principal, id);
   }
 }
 
 /** Loads schools by id, batched per request; shared by every relation that points at a school. */
 function schoolLoader(schools: SchoolService, context: GraphqlContext) {
-  return perRequestLoader<string, School | null>(context, 'schoolById', async (ids) =>
-    byKeys(ids, await schools.getMany(ids), (school) => school.id, null),
+  return perRequestLoader<string, SchoolView | null>(context, 'schoolById', async (ids) =>
+    byKeys(ids, await schools.getMany(context.principal, ids), (school) => school.id, null),
   );
 }
 
@@ -54,7 +66,7 @@ export class TeacherSchoolResolver {
   constructor(private readonly schoolService: SchoolService) {}
 
   @ResolveField('school', () => SchoolModel, { nullable: true })
-  async school(@Parent() teacher: TeacherModel, @Context() context: GraphqlContext): Promise<School | null> {
+  async school(@Parent() teacher: TeacherModel, @Context() context: GraphqlContext): Promise<SchoolView | null> {
     return schoolLoader(this.schoolService, context).load(teacher.schoolId);
   }
 }
@@ -64,7 +76,7 @@ export class HeadmasterSchoolResolver {
   constructor(private readonly schoolService: SchoolService) {}
 
   @ResolveField('school', () => SchoolModel, { nullable: true })
-  async school(@Parent() headmaster: HeadmasterModel, @Context() context: GraphqlContext): Promise<School | null> {
+  async school(@Parent() headmaster: HeadmasterModel, @Context() context: GraphqlContext): Promise<SchoolView | null> {
     return schoolLoader(this.schoolService, context).load(headmaster.schoolId);
   }
 }

@@ -1,14 +1,60 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
+import { assertMayListSchools, assertMayWriteSchools, schoolAccess } from '../security/access-policy';
+import type { Principal } from '../security/principal';
+import { withhold } from '../security/withheld-fields';
 import { SchoolRepository } from './persistence/school.repository';
-import type { NewSchool, School, SchoolChanges, SchoolFilter } from './school';
+import {
+  ADDRESS_PRIVATE_FIELDS,
+  SCHOOL_PRIVATE_FIELDS,
+  type NewSchool,
+  type School,
+  type SchoolChanges,
+  type SchoolFilter,
+  type SchoolView,
+} from './school';
 
 @Injectable()
 export class SchoolService {
   constructor(private readonly schools: SchoolRepository) {}
 
-  async get(id: string): Promise<School> {
+  /** The school as `principal` may see it: in full, or its public directory entry. */
+  async get(principal: Principal, id: string): Promise<SchoolView> {
+    return this.viewFor(principal, await this.find(id));
+  }
+
+  async getMany(principal: Principal, ids: readonly string[]): Promise<SchoolView[]> {
+    return (await this.schools.findByIds(ids)).map((school) => this.viewFor(principal, school));
+  }
+
+  async list(principal: Principal, filter: SchoolFilter, page: PageRequest): Promise<Page<SchoolView>> {
+    assertMayListSchools(principal, page.sort);
+    const { items, total } = await this.schools.findPage(filter, page);
+    return { items: items.map((school) => this.viewFor(principal, school)), total };
+  }
+
+  async create(principal: Principal, school: NewSchool): Promise<School> {
+    assertMayWriteSchools(principal);
+    return this.schools.create(school);
+  }
+
+  async update(principal: Principal, id: string, changes: SchoolChanges): Promise<School> {
+    assertMayWriteSchools(principal);
+    const school = await this.schools.update(id, changes);
+    if (!school) throw new NotFoundError('school', id);
+    return school;
+  }
+
+  async delete(principal: Principal, id: string): Promise<School> {
+    assertMayWriteSchools(principal);
+    const school = await this.schools.delete(id);
+    if (!school) throw new NotFoundError('school', id);
+    return school;
+  }
+
+  /** The whole record, for callers that have already been allowed to see it (a headmaster's dashboard). */
+  async find(id: string): Promise<School> {
     const school = await this.schools.findById(id);
     if (!school) throw new NotFoundError('school', id);
     return school;
@@ -21,34 +67,18 @@ export class SchoolService {
    */
   async assertExists(id: string, field = 'schoolId'): Promise<void> {
     try {
-      await this.get(id);
+      await this.find(id);
     } catch (error) {
       if (error instanceof NotFoundError) throw new InvalidInputError(`${field} ${id} is not a known school`, field);
       throw error;
     }
   }
 
-  async getMany(ids: readonly string[]): Promise<School[]> {
-    return this.schools.findByIds(ids);
-  }
-
-  async list(filter: SchoolFilter, page: PageRequest): Promise<Page<School>> {
-    return this.schools.findPage(filter, page);
-  }
-
-  async create(school: NewSchool): Promise<School> {
-    return this.schools.create(school);
-  }
-
-  async update(id: string, changes: SchoolChanges): Promise<School> {
-    const school = await this.schools.update(id, changes);
-    if (!school) throw new NotFoundError('school', id);
-    return school;
-  }
-
-  async delete(id: string): Promise<School> {
-    const school = await this.schools.delete(id);
-    if (!school) throw new NotFoundError('school', id);
-    return school;
+  private viewFor(principal: Principal, school: School): SchoolView {
+    if (schoolAccess(principal, school.id) === 'full') return school;
+    return {
+      ...withhold(school, SCHOOL_PRIVATE_FIELDS),
+      address: withhold(school.address, ADDRESS_PRIVATE_FIELDS),
+    };
   }
 }

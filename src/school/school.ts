@@ -1,3 +1,5 @@
+import type { Withholdable } from '../security/withheld-fields';
+
 export const SCHOOL_TYPES = ['primary', 'secondary', 'combined', 'special'] as const;
 export type SchoolType = (typeof SCHOOL_TYPES)[number];
 
@@ -20,6 +22,17 @@ export interface School {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** What is not in the public directory: for the school's members and admins only. */
+export const SCHOOL_PRIVATE_FIELDS = ['phone', 'email', 'headmasterId', 'createdAt', 'updatedAt'] as const;
+export const ADDRESS_PRIVATE_FIELDS = ['street', 'region', 'postalCode'] as const;
+type SchoolPrivateField = (typeof SCHOOL_PRIVATE_FIELDS)[number];
+type AddressPrivateField = (typeof ADDRESS_PRIVATE_FIELDS)[number];
+
+/** A school as one caller may see it: in full, or as a directory entry (name, code, type, city). */
+export type SchoolView = Withholdable<Omit<School, 'address'>, SchoolPrivateField> & {
+  address: Withholdable<Address, AddressPrivateField>;
+};
 
 export interface SchoolFilter {
   city?: string;

@@ -1,4 +1,4 @@
-import type { Teacher, TeacherChange } from './teacher';
+import type { Teacher, TeacherChangeKind } from './teacher';
 
 /** The pub/sub trigger on which the writes of one school's teachers are published. */
 export function teacherChangedTrigger(schoolId: string): string {
@@ -9,11 +9,12 @@ type DateField = 'hiredAt' | 'createdAt' | 'updatedAt';
 
 /** A TeacherChange as published; through Redis (JSON) its dates arrive as ISO strings. */
 export interface TeacherChangedEvent {
-  kind: TeacherChange['kind'];
+  kind: TeacherChangeKind;
   teacher: Omit<Teacher, DateField> & Record<DateField, Date | string>;
 }
 
-export function toTeacherChange(event: TeacherChangedEvent): TeacherChange {
+/** The event with its dates restored: the whole teacher, before access rules apply. */
+export function toTeacherChange(event: TeacherChangedEvent): { kind: TeacherChangeKind; teacher: Teacher } {
   const { teacher } = event;
   return {
     kind: event.kind,

@@ -1,19 +1,32 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PubSubEngine } from 'graphql-subscriptions';
-import { NotFoundError } from '../common/errors/domain-errors';
+import { type DomainError, NotFoundError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
 import { SchoolService } from '../school/school.service';
+import {
+  accessDenied,
+  assertMayFollowTeachersOf,
+  assertMayManageTeachersOf,
+  mayCountTeachers,
+  teacherAccess,
+  teacherListSchool,
+} from '../security/access-policy';
+import type { Principal } from '../security/principal';
+import { withhold } from '../security/withheld-fields';
 import type { HireTeacherInput } from './dto/teacher.inputs';
 import { TeacherRepository } from './persistence/teacher.repository';
-import type {
-  NewTeacher,
-  Teacher,
-  TeacherChangeKind,
-  TeacherChanges,
-  TeacherFilter,
-  TeacherStatistics,
+import {
+  TEACHER_PRIVATE_FIELDS,
+  type NewTeacher,
+  type Teacher,
+  type TeacherChange,
+  type TeacherChangeKind,
+  type TeacherChanges,
+  type TeacherFilter,
+  type TeacherStatistics,
+  type TeacherView,
 } from './teacher';
-import { teacherChangedTrigger, type TeacherChangedEvent } from './teacher-changes';
+import { teacherChangedTrigger, toTeacherChange, type TeacherChangedEvent } from './teacher-changes';
 
 @Injectable()
 export class TeacherService {
@@ -25,17 +38,19 @@ export class TeacherService {
     private readonly pubSub: PubSubEngine,
   ) {}
 
-  async get(id: string): Promise<Teacher> {
-    const teacher = await this.teachers.findById(id);
-    if (!teacher) throw new NotFoundError('teacher', id);
-    return teacher;
+  async get(principal: Principal, id: string): Promise<TeacherView> {
+    return this.viewFor(principal, await this.find(id));
   }
 
-  async list(filter: TeacherFilter, page: PageRequest): Promise<Page<Teacher>> {
-    return this.teachers.findPage(filter, page);
+  /** Lists are limited to what the caller may see: their own school, unless an admin asks. */
+  async list(principal: Principal, filter: TeacherFilter, page: PageRequest): Promise<Page<TeacherView>> {
+    const schoolId = teacherListSchool(principal, filter, page.sort);
+    const { items, total } = await this.teachers.findPage({ ...filter, schoolId }, page);
+    return { items: items.map((teacher) => this.viewFor(principal, teacher)), total };
   }
 
-  async create(input: HireTeacherInput & { schoolId: string }): Promise<Teacher> {
+  async create(principal: Principal, input: HireTeacherInput & { schoolId: string }): Promise<Teacher> {
+    assertMayManageTeachersOf(principal, input.schoolId);
     await this.schools.assertExists(input.schoolId);
     const teacher: NewTeacher = {
       ...input,
@@ -47,29 +62,62 @@ export class TeacherService {
     return created;
   }
 
-  async update(id: string, changes: TeacherChanges): Promise<Teacher> {
-    if (changes.schoolId !== undefined) await this.schools.assertExists(changes.schoolId);
-    // A move between schools is heard of by the subscribers of both.
-    const before = changes.schoolId !== undefined ? await this.teachers.findById(id) : undefined;
+  async update(principal: Principal, id: string, changes: TeacherChanges): Promise<Teacher> {
+    // Who may change a teacher depends on their school; a move between schools is heard of by the subscribers of both.
+    const before = principal.role === 'admin' && changes.schoolId === undefined ? undefined : await this.find(id);
+    if (before) assertMayManageTeachersOf(principal, before.schoolId);
+    if (changes.schoolId !== undefined) {
+      assertMayManageTeachersOf(principal, changes.schoolId);
+      await this.schools.assertExists(changes.schoolId);
+    }
     const teacher = await this.teachers.update(id, changes);
     if (!teacher) throw new NotFoundError('teacher', id);
     this.publishChange('updated', teacher, before?.schoolId);
     return teacher;
   }
 
-  async delete(id: string): Promise<Teacher> {
+  async delete(principal: Principal, id: string): Promise<Teacher> {
+    if (principal.role !== 'admin') assertMayManageTeachersOf(principal, (await this.find(id)).schoolId);
     const teacher = await this.teachers.delete(id);
     if (!teacher) throw new NotFoundError('teacher', id);
     this.publishChange('deleted', teacher);
     return teacher;
   }
 
-  async countBySchools(schoolIds: readonly string[]): Promise<Map<string, number>> {
-    return this.teachers.countBySchools(schoolIds);
+  /** Teacher counts of many schools in one round trip, in the order asked; a school the caller may not count gets its denial. */
+  async countBySchools(principal: Principal, schoolIds: readonly string[]): Promise<(number | DomainError)[]> {
+    const allowed = schoolIds.filter((schoolId) => mayCountTeachers(principal, schoolId));
+    const counts = allowed.length > 0 ? await this.teachers.countBySchools(allowed) : new Map<string, number>();
+    return schoolIds.map((schoolId) =>
+      allowed.includes(schoolId) ? (counts.get(schoolId) ?? 0) : accessDenied(principal),
+    );
   }
 
+  /** The statistics of a school's teaching staff; callers check access (a headmaster's dashboard). */
   async statisticsForSchool(schoolId: string): Promise<TeacherStatistics> {
     return this.teachers.statisticsForSchool(schoolId);
+  }
+
+  /** The writes of a school's teachers as they happen, for its members and admins. */
+  follow(principal: Principal, schoolId: string): AsyncIterableIterator<TeacherChangedEvent> {
+    assertMayFollowTeachersOf(principal, schoolId);
+    return this.pubSub.asyncIterableIterator<TeacherChangedEvent>(teacherChangedTrigger(schoolId));
+  }
+
+  /** An event as the subscriber may see it (a colleague's contact data withheld). */
+  changeFor(principal: Principal, event: TeacherChangedEvent): TeacherChange {
+    const { kind, teacher } = toTeacherChange(event);
+    return { kind, teacher: this.viewFor(principal, teacher) };
+  }
+
+  private async find(id: string): Promise<Teacher> {
+    const teacher = await this.teachers.findById(id);
+    if (!teacher) throw new NotFoundError('teacher', id);
+    return teacher;
+  }
+
+  private viewFor(principal: Principal, teacher: Teacher): TeacherView {
+    return teacherAccess(principal, teacher) === 'full' ? teacher : withhold(teacher, TEACHER_PRIVATE_FIELDS);
   }
 
   /**

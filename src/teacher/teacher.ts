@@ -1,3 +1,5 @@
+import type { Withholdable } from '../security/withheld-fields';
+
 export const TEACHER_STATUSES = ['active', 'on_leave', 'left'] as const;
 export type TeacherStatus = (typeof TEACHER_STATUSES)[number];
 
@@ -14,6 +16,12 @@ export interface Teacher {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** What a colleague does not see of a teacher: for the teacher, their headmaster and admins. */
+export const TEACHER_PRIVATE_FIELDS = ['email', 'phone', 'status', 'hiredAt', 'createdAt', 'updatedAt'] as const;
+
+/** A teacher as one caller may see it: in full, or as a colleague sees them (id, names, school, subjects). */
+export type TeacherView = Withholdable<Teacher, (typeof TEACHER_PRIVATE_FIELDS)[number]>;
 
 export interface TeacherFilter {
   schoolId?: string;
@@ -48,5 +56,5 @@ export type TeacherChangeKind = (typeof TEACHER_CHANGE_KINDS)[number];
 /** A write of a teacher, as subscribers hear of it: the teacher after the write (deleted: as it was). */
 export interface TeacherChange {
   kind: TeacherChangeKind;
-  teacher: Teacher;
+  teacher: TeacherView;
 }

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { ADMIN, authorizationFor, TEST_JWT_SECRET } from './tokens';
 
 /** The built service, as `npm start` runs it. */
 export const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
@@ -36,7 +37,8 @@ export interface ServiceProcess {
   output(): string;
   /** Waits until the output contains `text`; fails when the process exits first or the time is up. */
   waitFor(text: string, timeoutMs: number): Promise<number>;
-  request(method: string, path: string, body?: unknown): Promise<HttpAnswer>;
+  /** Sends a request as an admin (or with the given headers, e.g. another Authorization). */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
   /** `kill -9`: no shutdown hooks, no flushing, as a crash. */
   kill9(): Promise<void>;
   /** SIGTERM, then SIGKILL after 5 s. */
@@ -45,7 +47,8 @@ export interface ServiceProcess {
 
 /**
  * Runs `main` (the built service by default) as a child process on 127.0.0.1:`env.PORT` with the
- * given environment. MONGODB_URI is not inherited from the test process: only an explicit one counts.
+ * given environment (tokens verified with TEST_JWT_SECRET unless it says otherwise). MONGODB_URI is not
+ * inherited from the test process: only an explicit one counts.
  */
 export function spawnService(
   env: Record<string, string>,
@@ -56,7 +59,14 @@ export function spawnService(
   );
   const port = Number(env.PORT);
   const child = spawn(process.execPath, [options.main ?? MAIN], {
-    env: { ...inherited, HOST: '127.0.0.1', ...env },
+    env: {
+      ...inherited,
+      HOST: '127.0.0.1',
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      RATE_LIMIT_PER_ADDRESS: '100000',
+      RATE_LIMIT_PER_CREDENTIAL: '100000',
+      ...env,
+    },
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -87,10 +97,13 @@ export function spawnService(
       }
       return Date.now() - started;
     },
-    async request(method, path, body) {
+    async request(method, path, body, headers) {
       const response = await fetch(baseUrl + path, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(headers ?? (await authorizationFor(ADMIN))),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(10_000),
       });

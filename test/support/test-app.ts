@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createApp } from '../../src/bootstrap/create-app';
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
 import { seedDemoData } from '../../src/database/demo-data';
+import { ADMIN, authorizationFor, TEST_JWT_SECRET, type TestCaller } from './tokens';
 
 export interface HttpResult<T = any> {
   status: number;
@@ -15,11 +16,7 @@ export interface HttpResult<T = any> {
   body: T;
 }
 
-export interface TestApp {
-  app: NestFastifyApplication;
-  config: AppConfig;
-  baseUrl: string;
-  connection: Connection;
+export interface TestClient {
   /** Sends a real HTTP request to the running service; JSON bodies are encoded and decoded. */
   request<T = any>(
     method: string,
@@ -38,6 +35,16 @@ export interface TestApp {
       extensions?: Record<string, unknown>;
     }>
   >;
+}
+
+/** The service under test; its own `request` and `graphql` act as an admin. */
+export interface TestApp extends TestClient {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  baseUrl: string;
+  connection: Connection;
+  /** A client that sends `caller`'s bearer token (none for anonymous). */
+  as(caller: TestCaller): Promise<TestClient>;
   close(): Promise<void>;
 }
 
@@ -60,6 +67,10 @@ export async function startTestApp(
       // Fault tests set their own, short limit.
       FALLBACK_OPERATION_TIMEOUT_MS: '5000',
       FALLBACK_JOURNAL_PATH: join(mkdtempSync(join(tmpdir(), 'journal-')), 'journal.sqlite'),
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      // Tests send many requests from one address; the rate limit suite sets its own limits.
+      RATE_LIMIT_PER_ADDRESS: '100000',
+      RATE_LIMIT_PER_CREDENTIAL: '100000',
       ...options.env,
     }),
     ...options.overrides,
@@ -72,8 +83,15 @@ export async function startTestApp(
   const connection = app.get<Connection>(getConnectionToken());
   if (options.seed ?? true) await seedDemoData(connection.db!);
 
-  const request = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const init: RequestInit = { method, headers: { ...headers } };
+  const send = async <T>(
+    credentials: Record<string, string>,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const ownAuthorization = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+    const init: RequestInit = { method, headers: { ...(ownAuthorization ? {} : credentials), ...headers } };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
@@ -85,13 +103,18 @@ export async function startTestApp(
     return { status: response.status, headers: response.headers, body: parsed as T };
   };
 
+  const clientFor = (credentials: Record<string, string>): TestClient => ({
+    request: (method, path, body, headers) => send(credentials, method, path, body, headers),
+    graphql: (query, variables) => send(credentials, 'POST', '/graphql', { query, variables }),
+  });
+
   return {
     app,
     config,
     baseUrl,
     connection,
-    request,
-    graphql: (query, variables) => request('POST', '/graphql', { query, variables }),
+    ...clientFor(await authorizationFor(ADMIN)),
+    as: async (caller) => clientFor(await authorizationFor(caller)),
     close: async () => {
       await connection.dropDatabase().catch(() => undefined);
       await app.close();

@@ -1,5 +1,6 @@
 /** Codes shared by the REST and GraphQL error translations. */
-export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'SERVICE_UNAVAILABLE';
+export type DomainErrorCode =
+  'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'SERVICE_UNAVAILABLE';
 
 /** An error with a meaning for clients (most are theirs to fix); services throw these, the API filters translate them. */
 export abstract class DomainError extends Error {
@@ -17,6 +18,16 @@ export abstract class DomainError extends Error {
 
 export class InvalidInputError extends DomainError {
   readonly code = 'BAD_USER_INPUT';
+}
+
+/** No credentials, or credentials that do not verify (expired, wrongly signed, malformed). */
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+}
+
+/** Valid credentials that do not allow this; the message never describes the data withheld. */
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
 }
 
 export class NotFoundError extends DomainError {

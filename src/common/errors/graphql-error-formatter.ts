@@ -1,11 +1,14 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { QUERY_TOO_LARGE } from '../../security/graphql-limits';
 import { DomainError, ServiceUnavailableError } from './domain-errors';
 
 const logger = new Logger('GraphQLErrors');
 
 const codeByHttpStatus: Record<number, string> = {
   400: 'BAD_USER_INPUT',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
 };
@@ -19,6 +22,7 @@ const clientCodes = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
+  QUERY_TOO_LARGE,
 ]);
 
 /**

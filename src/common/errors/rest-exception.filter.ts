@@ -1,9 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { DomainError, DomainErrorCode, ServiceUnavailableError } from './domain-errors';
+import { DomainError, DomainErrorCode, ServiceUnavailableError, UnauthenticatedError } from './domain-errors';
 
 const statusByCode: Record<DomainErrorCode, number> = {
   BAD_USER_INPUT: HttpStatus.BAD_REQUEST,
+  UNAUTHENTICATED: HttpStatus.UNAUTHORIZED,
+  FORBIDDEN: HttpStatus.FORBIDDEN,
   NOT_FOUND: HttpStatus.NOT_FOUND,
   CONFLICT: HttpStatus.CONFLICT,
   SERVICE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
@@ -30,6 +32,7 @@ export class RestExceptionFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
     if (exception instanceof ServiceUnavailableError) reply.header('Retry-After', String(exception.retryAfterSeconds));
+    if (exception instanceof UnauthenticatedError) reply.header('WWW-Authenticate', 'Bearer');
     return reply.status(body.statusCode).send(body);
   }
 

@@ -1,35 +1,60 @@
 import { ApolloDriverConfig } from '@nestjs/apollo';
+import type { FastifyRequest } from 'fastify';
 import { join } from 'node:path';
 import type { AppConfig } from '../../config/app-config';
-import { formatGraphqlError } from '../errors/graphql-error-formatter';
-import { graphqlIdeLandingPagePlugin } from '../graphql-ide/graphql-ide';
 import { graphqlCacheabilityPlugin } from '../../edge/edge-cache-headers';
 import { dataSourceGraphqlPlugin } from '../../fallback/data-source-marking';
+import { graphqlLimitsPlugin, graphqlLimitsRule, type GraphqlDocumentLimits } from '../../security/graphql-limits';
+import { ANONYMOUS } from '../../security/principal';
+import type { RateLimiter } from '../../security/rate-limiter';
+import type { RequestGate } from '../../security/request-gate';
 import { graphqlWsOptions } from '../../subscriptions/graphql-ws';
+import { formatGraphqlError } from '../errors/graphql-error-formatter';
+import { graphqlIdeLandingPagePlugin } from '../graphql-ide/graphql-ide';
 import type { GraphqlContext } from './request-loaders';
 
 /** The committed schema file, rewritten when the service starts in development. */
 export const SCHEMA_FILE = join(__dirname, '..', '..', '..', 'schema.gql');
 
-export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'driver'> {
+export function graphqlOptions(
+  config: AppConfig,
+  gate: RequestGate,
+  rates: RateLimiter,
+): Omit<ApolloDriverConfig, 'driver'> {
+  const { limits } = config;
+  const documentLimits: GraphqlDocumentLimits = {
+    maxDepth: limits.graphqlMaxDepth,
+    maxAliases: limits.graphqlMaxAliases,
+    maxCost: limits.graphqlMaxComplexity,
+  };
   return {
     path: '/graphql',
     autoSchemaFile: config.environment === 'development' ? SCHEMA_FILE : true,
     sortSchema: true,
     graphiql: false,
-    introspection: config.graphqlIde,
+    introspection: limits.graphqlIntrospection,
+    // Without introspection, error messages do not suggest field names ("Did you mean …?") either.
+    hideSchemaDetailsFromClientErrors: !limits.graphqlIntrospection,
+    includeStacktraceInErrorResponses: false,
+    // Apollo's own guard against documents whose fragments multiply into millions of selections.
+    maxRecursiveSelections: true,
     // With `graphiql: false` the driver adds Apollo's landing-page-disabled plugin; the IDE plugin, when on, renders instead.
     plugins: [
       ...(config.graphqlIde ? [graphqlIdeLandingPagePlugin({ endpoint: '/graphql' })] : []),
+      graphqlLimitsPlugin(documentLimits),
       dataSourceGraphqlPlugin(),
       graphqlCacheabilityPlugin(),
     ],
-    // CSRF prevention guards cookie-authenticated browsers; this API uses no cookies, and plain GETs
+    // CSRF prevention guards cookie-authenticated browsers; this API uses bearer tokens, no cookies, and plain GETs
     // (edge caching, GraphQL-over-HTTP clients) must work.
     csrfPrevention: false,
     formatError: formatGraphqlError,
     // Subscriptions over WebSocket (graphql-ws) at the same path.
-    subscriptions: { 'graphql-ws': graphqlWsOptions() },
-    context: ({ req }: { req: unknown }): GraphqlContext => ({ req }),
+    subscriptions: { 'graphql-ws': graphqlWsOptions(gate, rates, graphqlLimitsRule(documentLimits)) },
+    // The Fastify integration passes the request itself.
+    context: (request: FastifyRequest): GraphqlContext => ({
+      req: request,
+      principal: request.context?.principal ?? ANONYMOUS,
+    }),
   };
 }

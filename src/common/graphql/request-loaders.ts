@@ -1,8 +1,11 @@
 import DataLoader from 'dataloader';
+import type { Principal } from '../../security/principal';
 
-/** What every GraphQL resolver receives as context; built once per request. */
+/** What every GraphQL resolver receives as context; built once per request (per operation over WebSocket). */
 export interface GraphqlContext {
   req: unknown;
+  /** Who is asking: from the request's bearer token, or from the WebSocket handshake. */
+  principal: Principal;
 }
 
 const loadersByRequest = new WeakMap<object, Map<string, DataLoader<unknown, unknown>>>();

@@ -38,7 +38,7 @@ export class HeadmasterModel implements Headmaster {
 export const HeadmasterPage = PageType(HeadmasterModel, 'HeadmasterPage');
 
 @ObjectType('HeadmasterDashboard')
-export class HeadmasterDashboardModel implements HeadmasterDashboard {
+export class HeadmasterDashboardModel implements Omit<HeadmasterDashboard, 'school'> {
   @Field(() => SchoolModel)
   school!: SchoolModel;
 

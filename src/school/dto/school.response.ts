@@ -1,8 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { SCHOOL_TYPES, type School, type SchoolType } from '../school';
-import { AddressInput } from './school.inputs';
+import { SCHOOL_TYPES, type SchoolType, type SchoolView } from '../school';
 
-/** A school as REST returns it. */
+const PRIVATE = "Only for the school's members and admins: absent from the public directory entry";
+
+export class AddressResponse {
+  @ApiPropertyOptional({ description: PRIVATE })
+  street?: string;
+
+  @ApiProperty()
+  city!: string;
+
+  @ApiPropertyOptional({ description: PRIVATE })
+  region?: string;
+
+  @ApiPropertyOptional({ description: PRIVATE })
+  postalCode?: string;
+}
+
+/** A school as REST returns it: in full, or its public directory entry (id, name, code, type, address.city). */
 export class SchoolResponse {
   @ApiProperty({ example: '665f1c2ab3e4d5f6a7b8c9d0' })
   id!: string;
@@ -16,23 +31,23 @@ export class SchoolResponse {
   @ApiProperty({ enum: SCHOOL_TYPES })
   type!: SchoolType;
 
-  @ApiProperty({ type: AddressInput })
-  address!: AddressInput;
+  @ApiProperty({ type: AddressResponse })
+  address!: AddressResponse;
 
-  @ApiProperty()
-  phone!: string;
+  @ApiPropertyOptional({ description: PRIVATE })
+  phone?: string;
 
-  @ApiProperty()
-  email!: string;
+  @ApiPropertyOptional({ description: PRIVATE })
+  email?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: `Absent when the school has none. ${PRIVATE}` })
   headmasterId?: string;
 
-  @ApiProperty()
-  createdAt!: string;
+  @ApiPropertyOptional({ description: PRIVATE })
+  createdAt?: string;
 
-  @ApiProperty()
-  updatedAt!: string;
+  @ApiPropertyOptional({ description: PRIVATE })
+  updatedAt?: string;
 }
 
 export class SchoolListResponse {
@@ -49,7 +64,7 @@ export class SchoolListResponse {
   offset!: number;
 }
 
-export function toSchoolResponse(school: School): SchoolResponse {
+export function toSchoolResponse(school: SchoolView): SchoolResponse {
   return {
     id: school.id,
     name: school.name,
@@ -59,7 +74,7 @@ export function toSchoolResponse(school: School): SchoolResponse {
     phone: school.phone,
     email: school.email,
     headmasterId: school.headmasterId,
-    createdAt: school.createdAt.toISOString(),
-    updatedAt: school.updatedAt.toISOString(),
+    createdAt: school.createdAt?.toISOString(),
+    updatedAt: school.updatedAt?.toISOString(),
   };
 }

@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { PageType } from '../../common/paging/paging';
-import { SCHOOL_TYPES, type Address, type School, type SchoolType } from '../school';
+import { withholdableField } from '../../security/withheld-fields';
+import { SCHOOL_TYPES, type SchoolType, type SchoolView } from '../school';
 
 export const SchoolTypeEnum = Object.fromEntries(SCHOOL_TYPES.map((type) => [type, type])) as Record<
   SchoolType,
@@ -8,24 +9,30 @@ export const SchoolTypeEnum = Object.fromEntries(SCHOOL_TYPES.map((type) => [typ
 >;
 registerEnumType(SchoolTypeEnum, { name: 'SchoolType' });
 
+const PRIVATE = "For the school's members and admins; others get FORBIDDEN (UNAUTHENTICATED without a token)";
+
 @ObjectType('Address')
-export class AddressModel implements Address {
-  @Field()
-  street!: string;
+export class AddressModel implements Pick<SchoolView['address'], 'city'> {
+  @Field({ nullable: true, description: PRIVATE, middleware: [withholdableField] })
+  street?: string;
 
   @Field()
   city!: string;
 
-  @Field()
-  region!: string;
+  @Field({ nullable: true, description: PRIVATE, middleware: [withholdableField] })
+  region?: string;
 
-  @Field()
-  postalCode!: string;
+  @Field({ nullable: true, description: PRIVATE, middleware: [withholdableField] })
+  postalCode?: string;
 }
 
-/** The School GraphQL type; relations (headmaster, teachers, teacherCount) are resolved by the modules that own them. */
+/**
+ * The School GraphQL type: the public directory entry (id, name, code, type, address.city) for everyone, the rest
+ * for the school's members and admins. Relations (headmaster, teachers, teacherCount) are resolved by the modules
+ * that own them.
+ */
 @ObjectType('School')
-export class SchoolModel implements Omit<School, 'headmasterId'> {
+export class SchoolModel implements Omit<SchoolView, 'headmasterId'> {
   @Field(() => ID)
   id!: string;
 
@@ -41,20 +48,20 @@ export class SchoolModel implements Omit<School, 'headmasterId'> {
   @Field(() => AddressModel)
   address!: AddressModel;
 
-  @Field()
-  phone!: string;
+  @Field({ nullable: true, description: PRIVATE, middleware: [withholdableField] })
+  phone?: string;
 
-  @Field()
-  email!: string;
+  @Field({ nullable: true, description: PRIVATE, middleware: [withholdableField] })
+  email?: string;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: PRIVATE, middleware: [withholdableField] })
   headmasterId?: string;
 
-  @Field()
-  createdAt!: Date;
+  @Field({ nullable: true, description: PRIVATE, middleware: [withholdableField] })
+  createdAt?: Date;
 
-  @Field()
-  updatedAt!: Date;
+  @Field({ nullable: true, description: PRIVATE, middleware: [withholdableField] })
+  updatedAt?: Date;
 }
 
 export const SchoolPage = PageType(SchoolModel, 'SchoolPage');

@@ -1,7 +1,9 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { TEACHER_STATUSES, type Teacher, type TeacherStatus } from '../teacher';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { TEACHER_STATUSES, type TeacherStatus, type TeacherView } from '../teacher';
 
-/** A teacher as REST returns it. */
+const PRIVATE = 'For the teacher, their headmaster and admins: absent from what colleagues see';
+
+/** A teacher as REST returns it: in full, or as a colleague sees them (id, names, school, subjects). */
 export class TeacherResponse {
   @ApiProperty({ example: '665f1c2ab3e4d5f6a7b8c9d0' })
   id!: string;
@@ -12,11 +14,11 @@ export class TeacherResponse {
   @ApiProperty()
   lastName!: string;
 
-  @ApiProperty()
-  email!: string;
+  @ApiPropertyOptional({ description: PRIVATE })
+  email?: string;
 
-  @ApiProperty()
-  phone!: string;
+  @ApiPropertyOptional({ description: PRIVATE })
+  phone?: string;
 
   @ApiProperty()
   schoolId!: string;
@@ -24,17 +26,17 @@ export class TeacherResponse {
   @ApiProperty({ type: [String] })
   subjects!: string[];
 
-  @ApiProperty({ enum: TEACHER_STATUSES })
-  status!: TeacherStatus;
+  @ApiPropertyOptional({ enum: TEACHER_STATUSES, description: PRIVATE })
+  status?: TeacherStatus;
 
-  @ApiProperty()
-  hiredAt!: string;
+  @ApiPropertyOptional({ description: PRIVATE })
+  hiredAt?: string;
 
-  @ApiProperty()
-  createdAt!: string;
+  @ApiPropertyOptional({ description: PRIVATE })
+  createdAt?: string;
 
-  @ApiProperty()
-  updatedAt!: string;
+  @ApiPropertyOptional({ description: PRIVATE })
+  updatedAt?: string;
 }
 
 export class TeacherListResponse {
@@ -51,7 +53,7 @@ export class TeacherListResponse {
   offset!: number;
 }
 
-export function toTeacherResponse(teacher: Teacher): TeacherResponse {
+export function toTeacherResponse(teacher: TeacherView): TeacherResponse {
   return {
     id: teacher.id,
     firstName: teacher.firstName,
@@ -61,8 +63,8 @@ export function toTeacherResponse(teacher: Teacher): TeacherResponse {
     schoolId: teacher.schoolId,
     subjects: [...teacher.subjects],
     status: teacher.status,
-    hiredAt: teacher.hiredAt.toISOString(),
-    createdAt: teacher.createdAt.toISOString(),
-    updatedAt: teacher.updatedAt.toISOString(),
+    hiredAt: teacher.hiredAt?.toISOString(),
+    createdAt: teacher.createdAt?.toISOString(),
+    updatedAt: teacher.updatedAt?.toISOString(),
   };
 }

@@ -1,13 +1,16 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { PageType } from '../../common/paging/paging';
+import { withholdableField } from '../../security/withheld-fields';
 import {
   TEACHER_CHANGE_KINDS,
   TEACHER_STATUSES,
-  type Teacher,
   type TeacherChange,
   type TeacherChangeKind,
   type TeacherStatus,
+  type TeacherView,
 } from '../teacher';
+
+const PRIVATE = 'For the teacher, their headmaster and admins; colleagues get FORBIDDEN';
 
 export const TeacherStatusEnum = Object.fromEntries(TEACHER_STATUSES.map((status) => [status, status])) as Record<
   TeacherStatus,
@@ -17,7 +20,7 @@ registerEnumType(TeacherStatusEnum, { name: 'TeacherStatus' });
 
 /** The Teacher GraphQL type; `school` is resolved by the school module. */
 @ObjectType('Teacher')
-export class TeacherModel implements Teacher {
+export class TeacherModel implements TeacherView {
   @Field(() => ID)
   id!: string;
 
@@ -27,11 +30,11 @@ export class TeacherModel implements Teacher {
   @Field()
   lastName!: string;
 
-  @Field()
-  email!: string;
+  @Field({ nullable: true, description: PRIVATE, middleware: [withholdableField] })
+  email?: string;
 
-  @Field()
-  phone!: string;
+  @Field({ nullable: true, description: PRIVATE, middleware: [withholdableField] })
+  phone?: string;
 
   @Field(() => ID)
   schoolId!: string;
@@ -39,17 +42,17 @@ export class TeacherModel implements Teacher {
   @Field(() => [String])
   subjects!: string[];
 
-  @Field(() => TeacherStatusEnum)
-  status!: TeacherStatus;
+  @Field(() => TeacherStatusEnum, { nullable: true, description: PRIVATE, middleware: [withholdableField] })
+  status?: TeacherStatus;
 
-  @Field()
-  hiredAt!: Date;
+  @Field({ nullable: true, description: PRIVATE, middleware: [withholdableField] })
+  hiredAt?: Date;
 
-  @Field()
-  createdAt!: Date;
+  @Field({ nullable: true, description: PRIVATE, middleware: [withholdableField] })
+  createdAt?: Date;
 
-  @Field()
-  updatedAt!: Date;
+  @Field({ nullable: true, description: PRIVATE, middleware: [withholdableField] })
+  updatedAt?: Date;
 }
 
 export const TeacherPage = PageType(TeacherModel, 'TeacherPage');
@@ -84,5 +87,5 @@ export class TeacherChangeModel implements TeacherChange {
   kind!: TeacherChangeKind;
 
   @Field(() => TeacherModel, { description: 'The teacher after the write; for deleted, as it was' })
-  teacher!: Teacher;
+  teacher!: TeacherView;
 }

@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { ThrottlerStorageService } from '@nestjs/throttler';
+import { AppConfig } from '../config/app-config';
+import type { Principal } from './principal';
+
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number; limit: number };
+
+/**
+ * Request rates per authenticated subject (RATE_LIMIT_PER_CREDENTIAL) or, for anonymous requests and
+ * tokens that do not verify, per client address (RATE_LIMIT_PER_ADDRESS), in windows of
+ * RATE_LIMIT_WINDOW_MS; counted in @nestjs/throttler's storage.
+ */
+@Injectable()
+export class RateLimiter {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly storage: ThrottlerStorageService,
+  ) {}
+
+  async take(principal: Principal, clientAddress: string): Promise<RateDecision> {
+    const { rateLimitEnabled, rateLimitWindowMs, perCredential, perAddress } = this.config.limits;
+    if (!rateLimitEnabled) return { allowed: true };
+    const [key, limit] =
+      principal.role === 'anonymous'
+        ? [`address:${clientAddress}`, perAddress]
+        : [`credential:${principal.role}:${principal.sub}`, perCredential];
+    const { isBlocked, timeToBlockExpire } = await this.storage.increment(key, rateLimitWindowMs, limit, 0, 'default');
+    if (!isBlocked) return { allowed: true };
+    return { allowed: false, retryAfterSeconds: Math.max(1, timeToBlockExpire), limit };
+  }
+}
