@@ -28,6 +28,7 @@ export class JournalReplayer implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly logger = new Logger('JournalReplayer');
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private stopping = false;
   readonly events = new EventEmitter<ReplayEvents>();
 
   constructor(
@@ -45,12 +46,16 @@ export class JournalReplayer implements OnApplicationBootstrap, OnModuleDestroy 
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  /** Stops replaying: a run in progress ends after its current entry (the journal closes after this). */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
+    await this.running;
   }
 
   /** Replays pending entries; concurrent calls share one run. */
   async replay(): Promise<void> {
+    if (this.stopping) return;
     this.running ??= this.replayPending().finally(() => (this.running = undefined));
     return this.running;
   }
@@ -65,6 +70,7 @@ export class JournalReplayer implements OnApplicationBootstrap, OnModuleDestroy 
     let applied = 0;
     let failed = 0;
     for (const entry of pending) {
+      if (this.stopping) return;
       try {
         const outcome = await this.circuit.execute(() => this.apply(entry));
         if (outcome === true) {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import { mongo } from 'mongoose';
 import { mkdirSync } from 'node:fs';
@@ -59,7 +59,7 @@ function toEntry(row: JournalRow): JournalEntry {
  * never deleted by the service.
  */
 @Injectable()
-export class WriteJournal implements OnModuleDestroy {
+export class WriteJournal implements OnApplicationShutdown {
   private readonly logger = new Logger('WriteJournal');
   private readonly db: Database.Database;
   private readonly statements;
@@ -152,7 +152,8 @@ export class WriteJournal implements OnModuleDestroy {
     return counts;
   }
 
-  onModuleDestroy(): void {
+  /** Closed last, once every module (the replayer above all) has stopped writing to it. */
+  onApplicationShutdown(): void {
     this.db.close();
   }
 }

@@ -10,12 +10,13 @@ export type Withholdable<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>
 
 /**
  * A copy of `entity` without `fields`, remembering which were withheld, so that the GraphQL field
- * middleware can answer FORBIDDEN for them (REST simply leaves them out).
+ * middleware can answer FORBIDDEN for them (REST simply leaves them out). The mark is a symbol-keyed
+ * property: it survives object spread and never reaches JSON.
  */
 export function withhold<T extends object, K extends keyof T>(entity: T, fields: readonly K[]): Withholdable<T, K> {
   const copy = { ...entity } as Record<PropertyKey, unknown>;
   for (const field of fields) delete copy[field];
-  Object.defineProperty(copy, WITHHELD, { value: new Set<PropertyKey>(fields), enumerable: false });
+  copy[WITHHELD] = new Set<PropertyKey>(fields);
   return copy as Withholdable<T, K>;
 }
 
