@@ -2,7 +2,9 @@ import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { graphqlOptions } from './common/graphql/graphql-options';
-import { AppConfig } from './config/app-config';
+import { findCollectionRegistrations } from './common/persistence/collection-registrations';
+import type { CollectionRegistration } from './common/persistence/collection-store.provider';
+import { AppConfig, loadAppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { EdgeModule } from './edge/edge.module';
 import { FallbackModule } from './fallback/fallback.module';
@@ -48,4 +50,12 @@ export class AppModule {
       ],
     };
   }
+}
+
+/**
+ * The collections the service registers for fallback (collectionStoreProvider), found in its module
+ * graph without starting anything: what the schema-drift test checks and fixtures:refresh samples.
+ */
+export function registeredCollections(): CollectionRegistration[] {
+  return findCollectionRegistrations(AppModule.forRoot(loadAppConfig({})));
 }

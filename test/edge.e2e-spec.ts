@@ -1,5 +1,8 @@
 import { createClient } from 'graphql-ws';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mongo } from 'mongoose';
 import WebSocket from 'ws';
 import { createServer } from 'node:net';
 import { generateDemoData } from '../src/database/demo-data';
@@ -8,6 +11,11 @@ import { ADMIN, ANONYMOUS, authorizationFor, type TestCaller } from './support/t
 import { startVarnish } from './support/varnish';
 
 const demo = generateDemoData();
+/** A school of the backup data (not in the database): writes for it are accepted only during an outage. */
+const backupSchools = readFileSync(join(__dirname, '..', 'src/school/persistence/fixtures/schools.json'), 'utf8');
+const backupSchoolId = (
+  mongo.BSON.EJSON.parse(backupSchools.split('\n')[0], { relaxed: false }) as { _id: mongo.ObjectId }
+)._id.toHexString();
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -351,7 +359,7 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
 
     it('purges what journalled writes change when they are replayed', async () => {
       // During an outage a new teacher must belong to a school of the backup data (others cannot be confirmed).
-      const schoolId = 'fb0000000000000000000003';
+      const schoolId = backupSchoolId;
       const path = `/api/teachers?schoolId=${schoolId}&limit=100`;
       const before = await viaEdge(path);
       expect((await viaEdge(path)).cache).toBe('HIT');

@@ -7,6 +7,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { DatabaseCircuit } from './database-circuit';
 import { FallbackInterceptor } from './fallback-interceptor';
 import { checkFixtureReferences, loadFixtureFile } from './fixtures/fixture-loader';
+import { collectionReferences } from './fixtures/fixture-references';
 import { FixtureCollectionStore } from './fixtures/fixture-store';
 import { WriteJournal } from './write-journal';
 
@@ -72,19 +73,17 @@ export class FallbackRegistry implements OnApplicationBootstrap {
 
   /** References are the schema paths declared with `ref` to another registered model. */
   private checkReferences(): void {
-    const collectionByModel = new Map(
-      [...this.registrations.entries()].map(([collection, { model }]) => [model.modelName, collection]),
-    );
-    const references: { from: string; field: string; to: string }[] = [];
     const collections: Parameters<typeof checkFixtureReferences>[0] = {};
-    for (const [collection, { model, interceptor, fixtureFile }] of this.registrations) {
+    for (const [collection, { interceptor, fixtureFile }] of this.registrations) {
       collections[collection] = { file: fixtureFile, records: interceptor.backup.snapshot() };
-      model.schema.eachPath((path, schemaType) => {
-        const ref = (schemaType.options as { ref?: unknown }).ref;
-        const target = typeof ref === 'string' ? collectionByModel.get(ref) : undefined;
-        if (target) references.push({ from: collection, field: path, to: target });
-      });
     }
+    const references = collectionReferences(
+      [...this.registrations.entries()].map(([collection, { model }]) => ({
+        collection,
+        modelName: model.modelName,
+        schema: model.schema,
+      })),
+    );
     checkFixtureReferences(collections, references);
   }
 }

@@ -7,7 +7,7 @@ import type { HeadmasterRecord } from './headmaster.schema';
 
 export const HEADMASTER_STORE = Symbol('HEADMASTER_STORE');
 
-function toHeadmaster(record: StoredRecord<HeadmasterRecord>): Headmaster {
+export function toHeadmaster(record: StoredRecord<HeadmasterRecord>): Headmaster {
   return {
     id: record._id.toHexString(),
     firstName: record.firstName,

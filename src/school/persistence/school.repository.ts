@@ -7,7 +7,7 @@ import type { SchoolRecord } from './school.schema';
 
 export const SCHOOL_STORE = Symbol('SCHOOL_STORE');
 
-function toSchool(record: StoredRecord<SchoolRecord>): School {
+export function toSchool(record: StoredRecord<SchoolRecord>): School {
   return {
     id: record._id.toHexString(),
     name: record.name,

@@ -7,7 +7,7 @@ import type { TeacherRecord } from './teacher.schema';
 
 export const TEACHER_STORE = Symbol('TEACHER_STORE');
 
-function toTeacher(record: StoredRecord<TeacherRecord>): Teacher {
+export function toTeacher(record: StoredRecord<TeacherRecord>): Teacher {
   return {
     id: record._id.toHexString(),
     firstName: record.firstName,

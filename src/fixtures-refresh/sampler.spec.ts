@@ -1,0 +1,262 @@
+import { find } from 'mingo';
+import mongoose, { Types, type Schema } from 'mongoose';
+import { registeredCollections } from '../app.module';
+import { collectionNameOf } from '../common/persistence/collection-registrations';
+import { generateDemoData, SCHOOL_TYPES, type DemoData } from '../database/demo-data';
+import { findDanglingReferences, type FixtureReference } from '../fallback/fixtures/fixture-loader';
+import { collectionReferences } from '../fallback/fixtures/fixture-references';
+import {
+  chooseRoot,
+  representative,
+  sampleCollections,
+  type Sample,
+  type SampledCollection,
+  type SampleSource,
+  type SourceRecord,
+} from './sampler';
+
+/** Collections in memory, queried with a MongoDB query engine as the database would answer. */
+class MemorySource implements SampleSource {
+  readonly queries: { collection: string; filter: Record<string, unknown> }[] = [];
+
+  constructor(private readonly data: Record<string, readonly object[]>) {}
+
+  async find(collection: string, filter: Record<string, unknown>, projection?: Record<string, 1>) {
+    this.queries.push({ collection, filter });
+    const found = find([...(this.data[collection] ?? [])], filter, projection).all() as SourceRecord[];
+    return Promise.resolve(found.sort((a, b) => hex(a._id).localeCompare(hex(b._id))));
+  }
+}
+
+const hex = (id: unknown) => (id as Types.ObjectId).toHexString();
+
+const registered = registeredCollections().map((registration) => ({
+  collection: collectionNameOf(registration),
+  modelName: registration.model.name,
+  schema: registration.model.schema as Schema,
+}));
+const REFERENCES = collectionReferences(registered);
+
+function demoSource(data: DemoData = generateDemoData()): MemorySource {
+  return new MemorySource({ schools: data.schools, headmasters: data.headmasters, teachers: data.teachers });
+}
+
+function ids(sample: Sample, collection: string): string[] {
+  return (sample.records.get(collection) ?? []).map((record) => hex(record._id));
+}
+
+function expectNoDanglingReference(sample: Sample, references: readonly FixtureReference[]): void {
+  const collections = Object.fromEntries(
+    [...sample.records].map(([collection, records]) => [collection, { file: `${collection}.json`, records }]),
+  );
+  expect(findDanglingReferences(collections, references).map((error) => error.message)).toEqual([]);
+}
+
+describe(sampleCollections.name, () => {
+  const demo = generateDemoData();
+  const options = { seed: 'sampler test', perCollection: 5, perParent: 8 };
+  const teachersOf = (schoolId: string) => demo.teachers.filter((teacher) => hex(teacher.schoolId) === schoolId);
+
+  it('samples schools of every type, each with its headmaster and a share of its teachers', async () => {
+    const sample = await sampleCollections(demoSource(demo), registered, REFERENCES, options);
+
+    expect(sample.root).toBe('schools');
+    const schools = sample.records.get('schools')!;
+    expect(schools).toHaveLength(5);
+    expect(new Set(schools.map((school) => school.type))).toEqual(new Set(SCHOOL_TYPES));
+
+    const schoolIds = ids(sample, 'schools');
+    const headmasterIds = demo.headmasters.filter((h) => schoolIds.includes(hex(h.schoolId))).map((h) => hex(h._id));
+    expect(ids(sample, 'headmasters')).toEqual(headmasterIds.sort());
+
+    // The largest staff gets perParent teachers, the others in proportion, each at least one.
+    const staffSizes = schoolIds.map((id) => teachersOf(id).length);
+    const largest = Math.max(...staffSizes);
+    const sampledTeachers = sample.records.get('teachers')!;
+    schoolIds.forEach((schoolId, index) => {
+      const sampled = sampledTeachers.filter((teacher) => hex(teacher.schoolId) === schoolId);
+      expect(sampled).toHaveLength(Math.max(1, Math.round((staffSizes[index] * options.perParent) / largest)));
+      // Every status the school has appears, as far as its share allows.
+      const statuses = new Set(teachersOf(schoolId).map((teacher) => teacher.status));
+      expect(new Set(sampled.map((teacher) => teacher.status)).size).toBe(Math.min(statuses.size, sampled.length));
+    });
+    expect(sampledTeachers.every((teacher) => schoolIds.includes(hex(teacher.schoolId)))).toBe(true);
+    expect(sample.dropped).toEqual([]);
+    expectNoDanglingReference(sample, REFERENCES);
+  });
+
+  it('returns whole records ordered by _id', async () => {
+    const sample = await sampleCollections(demoSource(demo), registered, REFERENCES, options);
+    const teachers = sample.records.get('teachers')!;
+    expect(ids(sample, 'teachers')).toEqual([...ids(sample, 'teachers')].sort());
+    const original = demo.teachers.find((teacher) => teacher._id.equals(teachers[0]._id as Types.ObjectId));
+    expect(teachers[0]).toEqual(original);
+  });
+
+  it('draws the same sample from the same data and seed, another one from another seed', async () => {
+    const first = await sampleCollections(demoSource(), registered, REFERENCES, options);
+    const again = await sampleCollections(demoSource(), registered, REFERENCES, options);
+    const other = await sampleCollections(demoSource(), registered, REFERENCES, { ...options, seed: 'another' });
+    expect(ids(again, 'teachers')).toEqual(ids(first, 'teachers'));
+    expect(ids(again, 'schools')).toEqual(ids(first, 'schools'));
+    expect(ids(other, 'schools')).not.toEqual(ids(first, 'schools'));
+  });
+
+  it('keeps its records when records it did not pick are removed from the database', async () => {
+    const first = await sampleCollections(demoSource(demo), registered, REFERENCES, options);
+    const sampledSchools = new Set(ids(first, 'schools'));
+    const kept = (schoolId: Types.ObjectId) =>
+      sampledSchools.has(hex(schoolId)) || schoolId.getTimestamp().getDate() % 2;
+    const fewer: DemoData = {
+      schools: demo.schools.filter((school) => kept(school._id)),
+      headmasters: demo.headmasters.filter((headmaster) => kept(headmaster.schoolId)),
+      teachers: demo.teachers.filter((teacher) => kept(teacher.schoolId)),
+    };
+    expect(fewer.schools.length).toBeLessThan(demo.schools.length);
+    const second = await sampleCollections(demoSource(fewer), registered, REFERENCES, options);
+    expect(ids(second, 'schools')).toEqual(ids(first, 'schools'));
+    expect(ids(second, 'teachers')).toEqual(ids(first, 'teachers'));
+  });
+
+  it('asks the database for the sampled records and their families, not for whole collections', async () => {
+    const source = demoSource(demo);
+    await sampleCollections(source, registered, REFERENCES, options);
+    const unfiltered = source.queries.filter(({ filter }) => Object.keys(filter).length === 0);
+    expect(unfiltered.map(({ collection }) => collection)).toEqual(['schools']);
+  });
+
+  it('leaves out records whose references point at nothing, and what refers to them', async () => {
+    const first = await sampleCollections(demoSource(demo), registered, REFERENCES, options);
+    const brokenSchoolId = ids(first, 'schools')[0];
+    const broken: DemoData = {
+      ...demo,
+      schools: demo.schools.map((school) =>
+        hex(school._id) === brokenSchoolId ? { ...school, headmasterId: new Types.ObjectId() } : school,
+      ),
+    };
+    const sample = await sampleCollections(demoSource(broken), registered, REFERENCES, options);
+    expect(sample.dropped[0]).toEqual({
+      collection: 'schools',
+      id: brokenSchoolId,
+      field: 'headmasterId',
+      missingFrom: 'headmasters',
+    });
+    expect(ids(sample, 'schools')).not.toContain(brokenSchoolId);
+    expect(sample.records.get('teachers')!.some((teacher) => hex(teacher.schoolId) === brokenSchoolId)).toBe(false);
+    expectNoDanglingReference(sample, REFERENCES);
+  });
+
+  describe('a collection added later, found through its refs alone', () => {
+    const { ObjectId } = mongoose.Schema.Types;
+    const subjectSchema = new mongoose.Schema({
+      name: String,
+      code: String,
+      schoolId: { type: ObjectId, ref: 'SchoolRecord' },
+    });
+    const teacherSchema = registered.find(({ collection }) => collection === 'teachers')!.schema.clone();
+    teacherSchema.add({ subjectIds: [{ type: ObjectId, ref: 'SubjectRecord' }] });
+    const collections = [
+      ...registered.map((entry) => (entry.collection === 'teachers' ? { ...entry, schema: teacherSchema } : entry)),
+      { collection: 'subjects', modelName: 'SubjectRecord', schema: subjectSchema },
+    ];
+    const references = collectionReferences(collections);
+
+    /** Every school teaches three subjects; teachers teach one or two of their school's. */
+    function withSubjects(data: DemoData) {
+      const subjects = data.schools.flatMap((school) =>
+        [1, 2, 3].map((n) => ({
+          _id: new Types.ObjectId(),
+          name: `Subject ${n}`,
+          code: `S${n}`,
+          schoolId: school._id,
+        })),
+      );
+      const teachers = data.teachers.map((teacher, index) => {
+        const own = subjects.filter((subject) => subject.schoolId.equals(teacher.schoolId));
+        return { ...teacher, subjectIds: own.slice(0, 1 + (index % 2)).map((subject) => subject._id) };
+      });
+      return { subjects, teachers };
+    }
+
+    it('samples it and keeps every reference, arrays included, whole', async () => {
+      const { subjects, teachers } = withSubjects(demo);
+      const source = new MemorySource({ schools: demo.schools, headmasters: demo.headmasters, teachers, subjects });
+      const sample = await sampleCollections(source, collections, references, { ...options, perParent: 2 });
+
+      expect(references).toContainEqual({ from: 'teachers', field: 'subjectIds', to: 'subjects' });
+      expect(sample.root).toBe('schools');
+      const schoolIds = ids(sample, 'schools');
+      const sampledSubjects = sample.records.get('subjects')!;
+      expect(sampledSubjects.length).toBeGreaterThanOrEqual(schoolIds.length);
+      for (const subject of sampledSubjects) expect(schoolIds).toContain(hex(subject.schoolId));
+      expectNoDanglingReference(sample, references);
+    });
+
+    it('brings along what a sampled record refers to in another family, without that family', async () => {
+      const { subjects, teachers } = withSubjects(demo);
+      const first = await sampleCollections(
+        new MemorySource({ schools: demo.schools, headmasters: demo.headmasters, teachers, subjects }),
+        collections,
+        references,
+        options,
+      );
+      // A teacher of a school outside the sample also teaches a subject of a sampled school.
+      const sampledSchool = ids(first, 'schools')[0];
+      const outsider = teachers.find((teacher) => !ids(first, 'schools').includes(hex(teacher.schoolId)))!;
+      const sharedSubject = subjects.find((subject) => hex(subject.schoolId) === sampledSchool)!;
+      const changedTeachers = teachers.map((teacher) =>
+        teacher === outsider ? { ...teacher, subjectIds: [...teacher.subjectIds, sharedSubject._id] } : teacher,
+      );
+      const sample = await sampleCollections(
+        new MemorySource({ schools: demo.schools, headmasters: demo.headmasters, teachers: changedTeachers, subjects }),
+        collections,
+        references,
+        { ...options, perParent: 100 },
+      );
+
+      expect(ids(sample, 'teachers')).toContain(hex(outsider._id));
+      expect(ids(sample, 'schools')).toContain(hex(outsider.schoolId));
+      const outsiderColleagues = teachers.filter((teacher) => teacher.schoolId.equals(outsider.schoolId));
+      const sampledColleagues = outsiderColleagues.filter((teacher) =>
+        ids(sample, 'teachers').includes(hex(teacher._id)),
+      );
+      expect(sampledColleagues.length).toBeLessThan(outsiderColleagues.length);
+      expectNoDanglingReference(sample, references);
+    });
+  });
+});
+
+describe(chooseRoot.name, () => {
+  const collection = (name: string): SampledCollection => ({ collection: name, schema: new mongoose.Schema({}) });
+
+  it('is the collection the others refer to most', () => {
+    expect(chooseRoot(registered, REFERENCES)).toBe('schools');
+    const references: FixtureReference[] = [
+      { from: 'b', field: 'aId', to: 'a' },
+      { from: 'a', field: 'cId', to: 'c' },
+      { from: 'b', field: 'cId', to: 'c' },
+      { from: 'c', field: 'parentId', to: 'c' },
+    ];
+    expect(chooseRoot(['a', 'b', 'c'].map(collection), references)).toBe('c');
+    expect(chooseRoot(['x', 'y'].map(collection), [])).toBe('x');
+  });
+});
+
+describe(representative.name, () => {
+  const record = (n: number, kind: string, colour: string): SourceRecord => ({ _id: n, kind, colour });
+  const byNumber = (candidate: SourceRecord) => String(candidate._id);
+
+  it('covers every value of the enum fields first, then takes the best ranked', () => {
+    const candidates = [
+      record(1, 'a', 'red'),
+      record(2, 'a', 'red'),
+      record(3, 'a', 'red'),
+      record(4, 'b', 'red'),
+      record(5, 'a', 'blue'),
+    ];
+    expect(representative(candidates, 3, ['kind', 'colour'], byNumber).map(byNumber)).toEqual(['1', '4', '5']);
+    expect(representative(candidates, 4, ['kind'], byNumber).map(byNumber)).toEqual(['1', '4', '2', '3']);
+    expect(representative(candidates, 2, [], byNumber).map(byNumber)).toEqual(['1', '2']);
+    expect(representative(candidates, 9, ['kind'], byNumber)).toHaveLength(5);
+  });
+});
