@@ -81,7 +81,7 @@ export function readFixture(fileFromSrc: string): any[] {
 
 /** The demo data set the test databases are seeded with. */
 export function demoWorld(): SchoolWorld {
-  return worldOf(generateDemoData() as unknown as SchoolRecords);
+  return worldOf(generateDemoData());
 }
 
 /** The backup data the service answers from during an outage. */
