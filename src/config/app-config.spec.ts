@@ -39,6 +39,15 @@ describe(loadAppConfig.name, () => {
     expect(loadAppConfig({ REDIS_URL: 'redis://cache:6379/0' }).redisUrl).toBe('redis://cache:6379/0');
   });
 
+  it('reads the edge TTLs per kind of data, and the default for kinds without a setting of their own', () => {
+    expect(loadAppConfig({}).edge).toMatchObject({
+      ttlSeconds: { schools: 300, headmasters: 120, teachers: 60, dashboard: 30 },
+      defaultTtlSeconds: 60,
+    });
+    expect(loadAppConfig({ EDGE_TTL_DEFAULT: '0' }).edge.defaultTtlSeconds).toBe(0);
+    expect(() => loadAppConfig({ EDGE_TTL_DEFAULT: '-1' })).toThrow('Invalid configuration: EDGE_TTL_DEFAULT');
+  });
+
   it('turns the IDE off by default in production', () => {
     const sut = loadAppConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET });
     expect(sut.graphqlIde).toBe(false);

@@ -164,6 +164,12 @@ class EnvironmentVariables {
   @Max(86_400)
   EDGE_TTL_DASHBOARD = 30;
 
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  EDGE_TTL_DEFAULT = 60;
+
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
@@ -330,6 +336,8 @@ export interface EdgeSettings {
   readonly purgeTimeoutMs: number;
   /** Seconds an edge may keep answers, by what they contain: collections, and hinted fields such as `dashboard`. */
   readonly ttlSeconds: Readonly<Record<string, number>>;
+  /** The TTL of a kind of data without a setting of its own (a new module's collection); 0: never cached. */
+  readonly defaultTtlSeconds: number;
 }
 
 /** How the service answers while the database is unavailable (see README, "Fallback"). */
@@ -407,6 +415,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         teachers: variables.EDGE_TTL_TEACHERS,
         dashboard: variables.EDGE_TTL_DASHBOARD,
       },
+      defaultTtlSeconds: variables.EDGE_TTL_DEFAULT,
     },
     auth: {
       key: tokenKey(variables),

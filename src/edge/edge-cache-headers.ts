@@ -72,11 +72,13 @@ export class EdgeCacheHeaders implements OnModuleInit {
     };
   }
 
-  /** The shortest TTL among the kinds of data the answer contains; none when it read no data. */
+  /**
+   * The shortest TTL among the kinds of data the answer contains (EDGE_TTL_DEFAULT for a kind without a setting
+   * of its own); none when it read no data.
+   */
   private ttlFor(context: RequestContext): number | undefined {
-    const ttls = [...context.cacheHints]
-      .map((kind) => this.config.edge.ttlSeconds[kind])
-      .filter((ttl): ttl is number => ttl !== undefined);
+    const { ttlSeconds, defaultTtlSeconds } = this.config.edge;
+    const ttls = [...context.cacheHints].map((kind) => ttlSeconds[kind] ?? defaultTtlSeconds);
     return ttls.length > 0 ? Math.min(...ttls) : undefined;
   }
 }
