@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { QueryFilter, Types } from 'mongoose';
 import type { CollectionStore, StoredRecord } from '../../common/persistence/collection-store';
 import { EntityRepository } from '../../common/persistence/entity-repository';
+import { everyWordIn } from '../../common/persistence/word-search';
 import type { Teacher, TeacherChanges, TeacherFilter, TeacherStatistics, TeacherStatus } from '../teacher';
 import type { TeacherRecord } from './teacher.schema';
 
@@ -28,23 +29,12 @@ function toRecord(teacher: TeacherChanges): Partial<TeacherRecord> {
   return { ...rest, ...(schoolId !== undefined ? { schoolId: new Types.ObjectId(schoolId) } : {}) };
 }
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 function toQueryFilter(filter: TeacherFilter): QueryFilter<TeacherRecord> {
   const query: QueryFilter<TeacherRecord> = {};
   if (filter.schoolId !== undefined) query.schoolId = new Types.ObjectId(filter.schoolId);
   if (filter.subject !== undefined) query.subjects = filter.subject;
   if (filter.status !== undefined) query.status = filter.status;
-  const words = filter.q?.trim().split(/\s+/).filter(Boolean) ?? [];
-  if (words.length > 0) {
-    query.$and = words.map((word) => {
-      const pattern = new RegExp(escapeRegex(word), 'i');
-      return { $or: [{ firstName: pattern }, { lastName: pattern }] };
-    });
-  }
-  return query;
+  return { ...query, ...everyWordIn<TeacherRecord>(filter.q, ['firstName', 'lastName']) };
 }
 
 @Injectable()
