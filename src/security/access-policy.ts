@@ -129,3 +129,5 @@ export function assertMayManageTeachersOf(principal: Principal, schoolId: string
 export function assertMayFollowTeachersOf(principal: Principal, schoolId: string): void {
   if (!mayCountTeachers(principal, schoolId)) deny(principal);
 }
+
+// npm run generate:module adds the rules of new modules above this line.

@@ -1,0 +1,225 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { addJsonMember, insertAboveAnchor, MissingAnchorError } from './anchored-edits';
+import { ANCHORS, generateModule, ModuleRefusedError } from './generate-module';
+import { InvalidModuleNameError, moduleNames, pluralOf } from './module-names';
+import { renderTemplate, TemplateError } from './template-rendering';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+describe(moduleNames.name, () => {
+  it('derives every spelling from a kebab-case or camelCase singular', () => {
+    const expected = {
+      kebab: 'lesson-plan',
+      camel: 'lessonPlan',
+      pascal: 'LessonPlan',
+      constant: 'LESSON_PLAN',
+      words: 'lesson plan',
+      plural: {
+        kebab: 'lesson-plans',
+        camel: 'lessonPlans',
+        pascal: 'LessonPlans',
+        constant: 'LESSON_PLANS',
+        words: 'lesson plans',
+      },
+    };
+    expect(moduleNames('lesson-plan')).toEqual(expected);
+    expect(moduleNames('lessonPlan')).toEqual(expected);
+  });
+
+  it('makes plurals by the common English rules, or takes the one given', () => {
+    expect(['subject', 'class', 'box', 'category', 'day', 'match'].map(pluralOf)).toEqual([
+      'subjects',
+      'classes',
+      'boxes',
+      'categories',
+      'days',
+      'matches',
+    ]);
+    expect(moduleNames('person', 'people').plural.camel).toBe('people');
+    expect(moduleNames('exam-series', 'exam-series-list').plural.kebab).toBe('exam-series-list');
+  });
+
+  it.each([
+    ['Subject', /not a module name/],
+    ['lesson_plan', /not a module name/],
+    ['lesson--plan', /not a module name/],
+    ['2nd-subject', /not a module name/],
+    ['', /not a module name/],
+    ['health', /"health" is reserved/],
+    ['delete', /"delete" is reserved/],
+    ['metric', /"metrics" is reserved/],
+  ])('refuses %p with one line', (name, message) => {
+    expect(() => moduleNames(name)).toThrow(InvalidModuleNameError);
+    expect(() => moduleNames(name)).toThrow(message);
+  });
+
+  it('refuses a plural that is the name itself', () => {
+    expect(() => moduleNames('sheep', 'sheep')).toThrow(/needs a plural that differs/);
+  });
+});
+
+describe(renderTemplate.name, () => {
+  const tokens = { Name: 'LessonPlan', files: 'lesson-plans' };
+  const template = [
+    'class {{Name}}Service {}',
+    '// {{#school}}',
+    "const path = '/api/{{files}}/of-school';",
+    '// {{/school}}',
+    '// {{^school}}',
+    "const path = '/api/{{files}}';",
+    '// {{/school}}',
+  ].join('\n');
+
+  it('replaces the tokens and keeps the lines of the sections that apply', () => {
+    expect(renderTemplate(template, tokens, { school: true })).toBe(
+      "class LessonPlanService {}\nconst path = '/api/lesson-plans/of-school';",
+    );
+    expect(renderTemplate(template, tokens, { school: false })).toBe(
+      "class LessonPlanService {}\nconst path = '/api/lesson-plans';",
+    );
+  });
+
+  it('refuses unknown tokens and sections, and sections left open', () => {
+    expect(() => renderTemplate('{{Nmae}}', tokens, {})).toThrow(new TemplateError('unknown token {{Nmae}}'));
+    expect(() => renderTemplate('// {{#tenant}}\n// {{/tenant}}', tokens, { school: true })).toThrow(/unknown section/);
+    expect(() => renderTemplate('// {{#school}}\nx', tokens, { school: true })).toThrow(/not closed/);
+  });
+});
+
+describe(insertAboveAnchor.name, () => {
+  const text = ['imports: [', '  A,', '  // ANCHOR', '  B,', ']'].join('\n');
+
+  it('inserts above the anchor with its indentation, once', () => {
+    const once = insertAboveAnchor(text, 'ANCHOR', ['C,'], 'file.ts');
+    expect(once).toBe(['imports: [', '  A,', '  C,', '  // ANCHOR', '  B,', ']'].join('\n'));
+    expect(insertAboveAnchor(once, 'ANCHOR', ['C,'], 'file.ts')).toBe(once);
+  });
+
+  it('refuses a file without the anchor, or with it twice', () => {
+    expect(() => insertAboveAnchor('x', 'ANCHOR', ['C,'], 'file.ts')).toThrow(MissingAnchorError);
+    expect(() => insertAboveAnchor(`${text}\n// ANCHOR`, 'ANCHOR', ['C,'], 'file.ts')).toThrow(/exactly one/);
+  });
+});
+
+describe(addJsonMember.name, () => {
+  it('adds one line after the last member, leaving the rest of the file as it was', () => {
+    const text = '{\n  "seed": "x",\n  "collections": {\n    "schools": { "idPrefix": "00" }\n  }\n}\n';
+    const edited = addJsonMember(text, 'collections', 'subjects', { idPrefix: '30' }, 'settings.json');
+    expect(edited).toBe(
+      '{\n  "seed": "x",\n  "collections": {\n    "schools": { "idPrefix": "00" },\n    "subjects": { "idPrefix": "30" }\n  }\n}\n',
+    );
+    expect(addJsonMember(edited, 'collections', 'subjects', { idPrefix: '31' }, 'settings.json')).toBe(edited);
+  });
+
+  it('fills an empty object, and skips braces inside strings', () => {
+    const text = '{\n  "note": "a { b } c",\n  "collections": {}\n}\n';
+    expect(JSON.parse(addJsonMember(text, 'collections', 'subjects', { idPrefix: '30' }, 's.json'))).toEqual({
+      note: 'a { b } c',
+      collections: { subjects: { idPrefix: '30' } },
+    });
+  });
+});
+
+describe(generateModule.name, () => {
+  let root: string;
+  const copy = (file: string) => {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    cpSync(path.join(ROOT, file), path.join(root, file), { recursive: true });
+  };
+  const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
+
+  beforeEach(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'generate-module-'));
+    for (const file of [
+      'src/app.module.ts',
+      'src/security/access-policy.ts',
+      'src/school/models/school.model.ts',
+      'src/school/persistence/fixtures/schools.json',
+      'src/module-generator/templates',
+      'fixtures.config.json',
+    ]) {
+      copy(file);
+    }
+  });
+
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('writes the module and wires it into the app, its access rules and its backup-id prefix', () => {
+    const generated = generateModule(root, { name: 'lesson-plan', perSchool: true });
+
+    expect(generated.created).toEqual([
+      'src/lesson-plan/lesson-plan.ts',
+      'src/lesson-plan/lesson-plan.module.ts',
+      'src/lesson-plan/lesson-plan.controller.ts',
+      'src/lesson-plan/lesson-plan.resolver.ts',
+      'src/lesson-plan/lesson-plan.service.ts',
+      'src/lesson-plan/lesson-plan.service.spec.ts',
+      'src/lesson-plan/dto/lesson-plan.inputs.ts',
+      'src/lesson-plan/dto/lesson-plan.response.ts',
+      'src/lesson-plan/models/lesson-plan.model.ts',
+      'src/lesson-plan/persistence/lesson-plan.schema.ts',
+      'src/lesson-plan/persistence/lesson-plan.repository.ts',
+      'test/lesson-plans.e2e-spec.ts',
+      'src/lesson-plan/persistence/fixtures/lesson-plans.json',
+    ]);
+    for (const file of generated.created) expect(existsSync(path.join(root, file))).toBe(true);
+    expect(generated.edited).toEqual(['src/app.module.ts', 'src/security/access-policy.ts', 'fixtures.config.json']);
+
+    expect(read('src/app.module.ts')).toContain(
+      `import { LessonPlanModule } from './lesson-plan/lesson-plan.module';\n// ${ANCHORS.appModuleImports}`,
+    );
+    expect(read('src/app.module.ts')).toMatch(new RegExp(`\\n {8}LessonPlanModule,\\n {8}// ${ANCHORS.appModuleList}`));
+    expect(read('src/security/access-policy.ts')).toContain('export function lessonPlanListSchool(');
+    expect(read('src/lesson-plan/persistence/lesson-plan.schema.ts')).toContain("collection: 'lesson-plans'");
+
+    const settings = JSON.parse(read('fixtures.config.json'));
+    expect(settings.collections['lesson-plans']).toEqual({ idPrefix: '30' });
+    const recordsOf = (file: string): any[] =>
+      read(file)
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+    const backup = recordsOf('src/lesson-plan/persistence/fixtures/lesson-plans.json');
+    const schools = recordsOf('src/school/persistence/fixtures/schools.json');
+    expect(backup.map((record) => record._id.$oid)).toEqual([
+      'fb3000000000000000000001',
+      'fb3000000000000000000002',
+      'fb3000000000000000000003',
+    ]);
+    for (const record of backup) {
+      expect(schools.map((school) => school._id.$oid)).toContain(record.schoolId.$oid);
+    }
+  });
+
+  it('gives a module that does not belong to a school no school reference, and the next free id prefix', () => {
+    generateModule(root, { name: 'lesson-plan', perSchool: true });
+    const generated = generateModule(root, { name: 'gradingScale', perSchool: false });
+    expect(generated.idPrefix).toBe('40');
+    expect(read('src/grading-scale/grading-scale.ts')).not.toContain('schoolId');
+    expect(read('src/grading-scale/grading-scale.resolver.ts')).not.toContain('SchoolModel');
+    expect(read('src/security/access-policy.ts')).toContain('export const assertMayWriteGradingScales = assertAdmin;');
+  });
+
+  it.each([
+    ['the name of an existing module', 'lesson-plan', /^src\/lesson-plan already exists/],
+    [
+      'a GraphQL type that exists',
+      'address',
+      /^the GraphQL type Address already exists \(src\/school\/models\/school\.model\.ts\)/,
+    ],
+  ])('refuses %s, writing nothing', (_case, name, message) => {
+    generateModule(root, { name: 'lesson-plan', perSchool: true });
+    const appModule = read('src/app.module.ts');
+    expect(() => generateModule(root, { name, perSchool: true })).toThrow(message);
+    expect(read('src/app.module.ts')).toBe(appModule);
+  });
+
+  it('refuses, writing nothing, when a file lost its anchor', () => {
+    const policy = read('src/security/access-policy.ts').replace(ANCHORS.accessPolicy, 'gone');
+    writeFileSync(path.join(root, 'src/security/access-policy.ts'), policy);
+    expect(() => generateModule(root, { name: 'lesson-plan', perSchool: true })).toThrow(ModuleRefusedError);
+    expect(existsSync(path.join(root, 'src/lesson-plan'))).toBe(false);
+  });
+});
