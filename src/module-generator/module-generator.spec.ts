@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { addJsonMember, insertAboveAnchor, MissingAnchorError } from './anchored-edits';
+import { addJsonMember, hasAnchor, insertAboveAnchor, MissingAnchorError } from './anchored-edits';
 import { ANCHORS, generateModule, ModuleRefusedError } from './generate-module';
 import { InvalidModuleNameError, moduleNames, pluralOf } from './module-names';
 import { renderTemplate, TemplateError } from './template-rendering';
@@ -133,18 +133,49 @@ describe(generateModule.name, () => {
   beforeEach(() => {
     root = mkdtempSync(path.join(tmpdir(), 'generate-module-'));
     for (const file of [
-      'src/app.module.ts',
-      'src/security/access-policy.ts',
       'src/school/models/school.model.ts',
       'src/school/persistence/fixtures/schools.json',
       'src/module-generator/templates',
-      'fixtures.config.json',
     ]) {
       copy(file);
     }
+    // The service's own files as the generator finds them: their anchors (checked below) and little else.
+    mkdirSync(path.join(root, 'src/security'), { recursive: true });
+    writeFileSync(
+      path.join(root, 'src/app.module.ts'),
+      [
+        "import { SchoolModule } from './school/school.module';",
+        `// ${ANCHORS.appModuleImports}.`,
+        '',
+        '@Module({',
+        '  imports: [',
+        '    SchoolModule,',
+        `    // ${ANCHORS.appModuleList}.`,
+        '  ],',
+        '})',
+        'export class AppModule {}',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      path.join(root, 'src/security/access-policy.ts'),
+      `export const rules = 1;\n\n// ${ANCHORS.accessPolicy}.\n`,
+    );
+    const settings = {
+      seed: 'test',
+      collections: { schools: { idPrefix: '00' }, headmasters: { idPrefix: '10' }, teachers: { idPrefix: '20' } },
+    };
+    writeFileSync(path.join(root, 'fixtures.config.json'), `${JSON.stringify(settings, null, 2)}\n`);
   });
 
   afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it("edits the service's files at anchors they carry once", () => {
+    const real = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+    expect(hasAnchor(real('src/app.module.ts'), ANCHORS.appModuleImports)).toBe(true);
+    expect(hasAnchor(real('src/app.module.ts'), ANCHORS.appModuleList)).toBe(true);
+    expect(hasAnchor(real('src/security/access-policy.ts'), ANCHORS.accessPolicy)).toBe(true);
+  });
 
   it('writes the module and wires it into the app, its access rules and its backup-id prefix', () => {
     const generated = generateModule(root, { name: 'lesson-plan', perSchool: true });
@@ -170,7 +201,7 @@ describe(generateModule.name, () => {
     expect(read('src/app.module.ts')).toContain(
       `import { LessonPlanModule } from './lesson-plan/lesson-plan.module';\n// ${ANCHORS.appModuleImports}`,
     );
-    expect(read('src/app.module.ts')).toMatch(new RegExp(`\\n {8}LessonPlanModule,\\n {8}// ${ANCHORS.appModuleList}`));
+    expect(read('src/app.module.ts')).toContain(`\n    LessonPlanModule,\n    // ${ANCHORS.appModuleList}`);
     expect(read('src/security/access-policy.ts')).toContain('export function lessonPlanListSchool(');
     expect(read('src/lesson-plan/persistence/lesson-plan.schema.ts')).toContain("collection: 'lesson-plans'");
 
