@@ -17,6 +17,7 @@ import { RateLimiter } from './security/rate-limiter';
 import { RequestGate } from './security/request-gate';
 import { SecurityModule } from './security/security.module';
 import { TeacherModule } from './teacher/teacher.module';
+import { SubjectModule } from './subject/subject.module';
 // npm run generate:module adds the imports of new feature modules above this line.
 
 @Module({})
@@ -47,6 +48,7 @@ export class AppModule {
         SchoolModule,
         TeacherModule,
         HeadmasterModule,
+        SubjectModule,
         // npm run generate:module adds new feature modules above this line.
         HealthModule,
       ],

@@ -130,4 +130,29 @@ export function assertMayFollowTeachersOf(principal: Principal, schoolId: string
   if (!mayCountTeachers(principal, schoolId)) deny(principal);
 }
 
+// ---------------------------------------------------------------- subjects
+// The defaults npm run generate:module gave this module: adjust them to the product, with its tests.
+
+/** A school's subjects are for its members and admins. */
+export function mayReadSubjectsOf(principal: Principal, schoolId: string): boolean {
+  return principal.role === 'admin' || isMemberOf(principal, schoolId);
+}
+
+export function assertMayReadSubjectsOf(principal: Principal, schoolId: string): void {
+  if (!mayReadSubjectsOf(principal, schoolId)) deny(principal);
+}
+
+/** The school a subject list is limited to: the requested one (or all) for admins, the caller's own for members. */
+export function subjectListSchool(principal: Principal, requestedSchoolId: string | undefined): string | undefined {
+  if (principal.role === 'admin') return requestedSchoolId;
+  if (principal.role === 'anonymous') deny(principal);
+  if (requestedSchoolId !== undefined && requestedSchoolId !== principal.schoolId) deny(principal);
+  return principal.schoolId;
+}
+
+/** Creating, changing and removing a school's subjects: admins. */
+export function assertMayWriteSubjectsOf(principal: Principal, _schoolId: string): void {
+  assertAdmin(principal);
+}
+
 // npm run generate:module adds the rules of new modules above this line.

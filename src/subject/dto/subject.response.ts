@@ -1,0 +1,44 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { Subject } from '../subject';
+
+/** A subject as REST returns it. */
+export class SubjectResponse {
+  @ApiProperty({ example: '665f1c2ab3e4d5f6a7b8c9d0' })
+  id!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ description: 'Id of the school' })
+  schoolId!: string;
+
+  @ApiProperty()
+  createdAt!: string;
+
+  @ApiProperty()
+  updatedAt!: string;
+}
+
+export class SubjectListResponse {
+  @ApiProperty({ type: [SubjectResponse] })
+  items!: SubjectResponse[];
+
+  @ApiProperty()
+  total!: number;
+
+  @ApiProperty()
+  limit!: number;
+
+  @ApiProperty()
+  offset!: number;
+}
+
+export function toSubjectResponse(subject: Subject): SubjectResponse {
+  return {
+    id: subject.id,
+    name: subject.name,
+    schoolId: subject.schoolId,
+    createdAt: subject.createdAt.toISOString(),
+    updatedAt: subject.updatedAt.toISOString(),
+  };
+}

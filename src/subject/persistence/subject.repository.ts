@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { QueryFilter, Types } from 'mongoose';
+import type { CollectionStore, StoredRecord } from '../../common/persistence/collection-store';
+import { EntityRepository } from '../../common/persistence/entity-repository';
+import { everyWordIn } from '../../common/persistence/word-search';
+import type { Subject, SubjectChanges, SubjectFilter } from '../subject';
+import type { SubjectRecord } from './subject.schema';
+
+export const SUBJECT_STORE = Symbol('SUBJECT_STORE');
+
+export function toSubject(record: StoredRecord<SubjectRecord>): Subject {
+  return {
+    id: record._id.toHexString(),
+    name: record.name,
+    schoolId: record.schoolId.toHexString(),
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+function toRecord(changes: SubjectChanges): Partial<SubjectRecord> {
+  const { schoolId, ...rest } = changes;
+  return { ...rest, ...(schoolId !== undefined ? { schoolId: new Types.ObjectId(schoolId) } : {}) };
+}
+
+function toQueryFilter(filter: SubjectFilter): QueryFilter<SubjectRecord> {
+  const query: QueryFilter<SubjectRecord> = {};
+  if (filter.schoolId !== undefined) query.schoolId = new Types.ObjectId(filter.schoolId);
+  return { ...query, ...everyWordIn<SubjectRecord>(filter.q, ['name']) };
+}
+
+@Injectable()
+export class SubjectRepository extends EntityRepository<SubjectRecord, Subject, SubjectFilter, SubjectChanges> {
+  constructor(@Inject(SUBJECT_STORE) store: CollectionStore<SubjectRecord>) {
+    super(store);
+  }
+
+  protected readonly toEntity = toSubject;
+  protected readonly toRecord = toRecord;
+  protected readonly toQueryFilter = toQueryFilter;
+}
