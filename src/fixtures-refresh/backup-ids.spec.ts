@@ -82,6 +82,15 @@ describe(assignBackupIds.name, () => {
     expect(records.get('teachers')![0].subjectIds).toEqual([subject2, subject1]);
   });
 
+  it('keeps the values of references by key: a code stays the code', () => {
+    const withCodes = new Map(records);
+    withCodes.set('teachers', [{ _id: teacher, schoolId: school2, subjects: ['art', 'latin'] }]);
+    const byCode = { from: 'teachers', field: 'subjects', to: 'subjects', key: 'code', within: 'schoolId' };
+    const [copy] = assignBackupIds(withCodes, [...references.slice(0, 2), byCode], prefixes).get('teachers')!;
+    expect(copy.subjects).toEqual(['art', 'latin']);
+    expect((copy.schoolId as Types.ObjectId).toHexString()).toBe('fb0000000000000000000002');
+  });
+
   it('refuses a reference to a record outside the sample', () => {
     const outside = new Map(records);
     outside.set('subjects', [{ _id: subject1, schoolId: id() }]);

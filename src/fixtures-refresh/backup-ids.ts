@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { FixtureReference } from '../fallback/fixtures/fixture-loader';
-import { replaceValuesAtPath } from '../fallback/fixtures/fixture-references';
+import { isKeyReference, replaceValuesAtPath } from '../fallback/fixtures/fixture-references';
 import { BACKUP_ID_PREFIX } from '../fallback/fixtures/fixture-safety';
 import { stableRank } from './deterministic';
 import { isPlainObject } from './plain-object';
@@ -63,7 +63,8 @@ export function assignBackupIds(
 
   const result = new Map<string, SourceRecord[]>();
   for (const [collection, list] of records) {
-    const outgoing = references.filter(({ from }) => from === collection);
+    // References by key hold the referenced records' keys (codes), which keep their values.
+    const outgoing = references.filter((reference) => reference.from === collection && !isKeyReference(reference));
     result.set(
       collection,
       list.map((original) => {

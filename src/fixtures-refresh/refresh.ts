@@ -65,6 +65,11 @@ export async function refreshFixtures(
     root: settings.root,
     perCollection: settings.perCollection,
     perParent: settings.perParent,
+    perParentOf: Object.fromEntries(
+      Object.entries(settings.collections).flatMap(([collection, { perParent }]) =>
+        perParent === undefined ? [] : [[collection, perParent === 'all' ? Infinity : perParent]],
+      ),
+    ),
   });
 
   if ((sample.records.get(sample.root) ?? []).length === 0) {

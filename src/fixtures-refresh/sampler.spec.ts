@@ -226,6 +226,95 @@ describe(sampleCollections.name, () => {
   });
 });
 
+describe('sampling along references by key', () => {
+  const { ObjectId } = mongoose.Schema.Types;
+  const collections = [
+    { collection: 'schools', modelName: 'SchoolRecord', schema: new mongoose.Schema({ name: String }) },
+    {
+      collection: 'subjects',
+      modelName: 'SubjectRecord',
+      schema: new mongoose.Schema({ code: String, schoolId: { type: ObjectId, ref: 'SchoolRecord' } }),
+    },
+    {
+      collection: 'teachers',
+      modelName: 'TeacherRecord',
+      schema: new mongoose.Schema({
+        schoolId: { type: ObjectId, ref: 'SchoolRecord' },
+        subjects: { type: [String], refByKey: { ref: 'SubjectRecord', key: 'code', within: 'schoolId' } },
+      }),
+    },
+  ];
+  const references = collectionReferences(collections);
+  const CODES = ['art', 'latin', 'music', 'physics'];
+
+  /** Six schools teaching the same four codes; three teachers each, teaching one or two of them. */
+  function world(change: (teacher: SourceRecord, index: number) => SourceRecord = (teacher) => teacher) {
+    const schools = Array.from({ length: 6 }, (_, n) => ({ _id: new Types.ObjectId(), name: `School ${n}` }));
+    const subjects = schools.flatMap((school) =>
+      CODES.map((code) => ({ _id: new Types.ObjectId(), code, schoolId: school._id })),
+    );
+    const teachers = schools
+      .flatMap((school, n) =>
+        [0, 1, 2].map((t) => ({
+          _id: new Types.ObjectId(),
+          schoolId: school._id,
+          subjects: CODES.slice((n + t) % 3, ((n + t) % 3) + 1 + (t % 2)),
+        })),
+      )
+      .map(change);
+    return { schools, subjects, teachers };
+  }
+  const subjectsOf = (sample: Sample, schoolId: unknown) =>
+    sample.records
+      .get('subjects')!
+      .filter((subject) => (subject.schoolId as Types.ObjectId).equals(schoolId as Types.ObjectId))
+      .map((subject) => subject.code)
+      .sort();
+
+  it("brings the subjects of the sampled teachers' own schools, and no teacher because of a subject", async () => {
+    const data = world();
+    const options = { seed: 'by key', perCollection: 2, perParent: 1 };
+    const sample = await sampleCollections(new MemorySource(data), collections, references, options);
+
+    expect(references).toContainEqual({
+      from: 'teachers',
+      field: 'subjects',
+      to: 'subjects',
+      key: 'code',
+      within: 'schoolId',
+    });
+    const schoolIds = ids(sample, 'schools');
+    expect(schoolIds).toHaveLength(2);
+    expect(sample.records.get('teachers')!).toHaveLength(2);
+    for (const teacher of sample.records.get('teachers')!) {
+      expect(schoolIds).toContain(hex(teacher.schoolId));
+      expect(subjectsOf(sample, teacher.schoolId)).toEqual(expect.arrayContaining(teacher.subjects as string[]));
+    }
+    for (const subject of sample.records.get('subjects')!) expect(schoolIds).toContain(hex(subject.schoolId));
+    expectNoDanglingReference(sample, references);
+  });
+
+  it('takes every record of a sampled parent for a collection whose perParent is Infinity', async () => {
+    const options = { seed: 'by key', perCollection: 2, perParent: 1, perParentOf: { subjects: Infinity } };
+    const sample = await sampleCollections(new MemorySource(world()), collections, references, options);
+    for (const schoolId of sample.records.get('schools')!.map((school) => school._id)) {
+      expect(subjectsOf(sample, schoolId)).toEqual(CODES);
+    }
+    expect(sample.records.get('teachers')!).toHaveLength(2);
+  });
+
+  it('leaves out a teacher whose school does not teach one of their subjects', async () => {
+    const options = { seed: 'by key', perCollection: 6, perParent: 3 };
+    const data = world((teacher, index) => (index === 4 ? { ...teacher, subjects: ['astronomy'] } : teacher));
+    const sample = await sampleCollections(new MemorySource(data), collections, references, options);
+    expect(sample.dropped).toEqual([
+      { collection: 'teachers', id: hex(data.teachers[4]._id), field: 'subjects', missingFrom: 'subjects' },
+    ]);
+    expect(sample.records.get('teachers')!).toHaveLength(17);
+    expectNoDanglingReference(sample, references);
+  });
+});
+
 describe(chooseRoot.name, () => {
   const collection = (name: string): SampledCollection => ({ collection: name, schema: new mongoose.Schema({}) });
 

@@ -1,6 +1,6 @@
 import mongoose, { type Schema } from 'mongoose';
 import type { FixtureReference } from '../fallback/fixtures/fixture-loader';
-import { valuesAtPath } from '../fallback/fixtures/fixture-references';
+import { isKeyReference, valuesAtPath } from '../fallback/fixtures/fixture-references';
 import { stableRank } from './deterministic';
 
 /**
@@ -11,7 +11,10 @@ import { stableRank } from './deterministic';
  * 2. the records that refer to sampled records (a school's headmaster and teachers), recursively,
  *    at most `perParent` per sampled record and reference, in proportion to how many there are
  *    (the largest family gets `perParent`, a family a quarter its size a quarter of that);
- * 3. every record a sampled record refers to, recursively, so no reference dangles.
+ * 3. every record a sampled record refers to, recursively, so no reference dangles: by `_id`, or by key
+ *    (a teacher's subject codes: the subjects with those codes of the teacher's school). References by
+ *    key are followed this way only, from the referring record: a teacher does not join the sample
+ *    because a sampled subject is taught by them.
  *
  * Within a group the choice covers every value of the collection's enum fields that the group has
  * (every school type, every teacher status), then takes records in a seeded order. That order
@@ -40,6 +43,8 @@ export interface SampleOptions {
   root?: string;
   perCollection: number;
   perParent: number;
+  /** Another perParent for some collections; Infinity: every record of a sampled parent (reference data). */
+  perParentOf?: Readonly<Record<string, number>>;
 }
 
 export interface DroppedRecord {
@@ -62,7 +67,9 @@ export interface Sample {
 export function chooseRoot(collections: readonly SampledCollection[], references: readonly FixtureReference[]): string {
   if (collections.length === 0) throw new Error('there is no registered collection to sample');
   const incoming = (collection: string) =>
-    references.filter(({ from, to }) => to === collection && from !== collection).length;
+    references.filter(
+      (reference) => reference.to === collection && reference.from !== collection && !isKeyReference(reference),
+    ).length;
   return collections.reduce((best, candidate) =>
     incoming(candidate.collection) > incoming(best.collection) ? candidate : best,
   ).collection;
@@ -101,8 +108,12 @@ export async function sampleCollections(
   // the root collection only gets the records it was sampled with.
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
     const parentKeys = new Set(next.ids.map(idKey));
-    for (const { from, field } of references.filter(({ to, from }) => to === next.collection && from !== to)) {
+    const referring = references.filter(
+      (reference) => reference.to === next.collection && reference.from !== reference.to && !isKeyReference(reference),
+    );
+    for (const { from, field } of referring) {
       if (from === root) continue;
+      const perParent = options.perParentOf?.[from] ?? options.perParent;
       const candidates = await source.find(
         from,
         { [field]: { $in: next.ids } },
@@ -117,9 +128,7 @@ export async function sampleCollections(
       const largest = Math.max(0, ...[...families.values()].map((family) => family.length));
       const chosen = [...families.values()].flatMap((family) => {
         const count =
-          largest <= options.perParent
-            ? family.length
-            : Math.max(1, Math.round((family.length * options.perParent) / largest));
+          largest <= perParent ? family.length : Math.max(1, Math.round((family.length * perParent) / largest));
         return choose(from, family, count);
       });
       const added = addMembers(from, chosen);
@@ -134,31 +143,44 @@ export async function sampleCollections(
   }
 
   // Everything the sample refers to comes along, whatever refers to it stays out.
-  const missing = new Map<string, Set<string>>(collections.map(({ collection }) => [collection, new Set()]));
-  for (;;) {
-    const wanted = new Map<string, Map<string, unknown>>();
-    forEachReference(included, references, (_record, _field, to, value, key) => {
-      if (included.get(to)!.has(key) || missing.get(to)!.has(key)) return;
-      if (!wanted.has(to)) wanted.set(to, new Map());
-      wanted.get(to)!.set(key, value);
-    });
-    if (wanted.size === 0) break;
-    for (const [collection, ids] of wanted) {
-      const found = await source.find(collection, { _id: { $in: [...ids.values()] } });
-      for (const record of found) included.get(collection)!.set(idKey(record._id), record);
-      for (const key of ids.keys()) if (!included.get(collection)!.has(key)) missing.get(collection)!.add(key);
+  const unresolvable = new Map(references.map((reference) => [reference, new Set<string>()]));
+  for (let fetched = true; fetched;) {
+    fetched = false;
+    for (const reference of references) {
+      const targets = targetKeys(reference, included.get(reference.to)!);
+      const wanted = new Map<string, { scope: unknown; value: unknown }>();
+      forEachValue(included, reference, (record, value) => {
+        const key = lookupKey(reference, record, value);
+        if (targets.has(key) || unresolvable.get(reference)!.has(key)) return;
+        wanted.set(key, { scope: scopeOf(reference, record), value });
+      });
+      if (wanted.size === 0) continue;
+      const found = await source.find(reference.to, filterFor(reference, [...wanted.values()]));
+      for (const record of found) included.get(reference.to)!.set(idKey(record._id), record);
+      const now = targetKeys(reference, included.get(reference.to)!);
+      for (const key of wanted.keys()) if (!now.has(key)) unresolvable.get(reference)!.add(key);
+      fetched = true;
     }
   }
 
   const dropped: DroppedRecord[] = [];
   for (let changed = true; changed;) {
     changed = false;
-    forEachReference(included, references, (record, field, to, _value, key, from) => {
-      if (included.get(to)!.has(key) || !included.get(from)!.has(idKey(record._id))) return;
-      included.get(from)!.delete(idKey(record._id));
-      dropped.push({ collection: from, id: displayId(record._id), field, missingFrom: to });
-      changed = true;
-    });
+    for (const reference of references) {
+      const targets = targetKeys(reference, included.get(reference.to)!);
+      const from = included.get(reference.from)!;
+      forEachValue(included, reference, (record, value) => {
+        if (targets.has(lookupKey(reference, record, value)) || !from.has(idKey(record._id))) return;
+        from.delete(idKey(record._id));
+        dropped.push({
+          collection: reference.from,
+          id: displayId(record._id),
+          field: reference.field,
+          missingFrom: reference.to,
+        });
+        changed = true;
+      });
+    }
   }
 
   const records = new Map(
@@ -200,16 +222,52 @@ export function representative(
   return [...chosen];
 }
 
-function forEachReference(
+function forEachValue(
   included: ReadonlyMap<string, ReadonlyMap<string, SourceRecord>>,
-  references: readonly FixtureReference[],
-  visit: (record: SourceRecord, field: string, to: string, value: unknown, key: string, from: string) => void,
+  { from, field }: FixtureReference,
+  visit: (record: SourceRecord, value: unknown) => void,
 ): void {
-  for (const { from, field, to } of references) {
-    for (const record of [...(included.get(from)?.values() ?? [])]) {
-      for (const value of valuesAtPath(record, field)) visit(record, field, to, value, idKey(value), from);
-    }
+  for (const record of [...(included.get(from)?.values() ?? [])]) {
+    for (const value of valuesAtPath(record, field)) visit(record, value);
   }
+}
+
+/** The scope a reference by key is resolved in: the referring record's `within` value. */
+function scopeOf({ within }: FixtureReference, record: SourceRecord): unknown {
+  return within === undefined ? null : (valuesAtPath(record, within)[0] ?? null);
+}
+
+/** What a referenced value is looked up by: the `_id`, or the key within its scope. */
+function lookupKey(reference: FixtureReference, record: SourceRecord, value: unknown): string {
+  return isKeyReference(reference) ? idKey([scopeOf(reference, record), value]) : idKey(value);
+}
+
+/** What the records of the referenced collection are found by, as lookupKey makes it. */
+function targetKeys(reference: FixtureReference, records: ReadonlyMap<string, SourceRecord>): Set<string> {
+  const { key } = reference;
+  if (key === undefined) return new Set(records.keys());
+  return new Set(
+    [...records.values()].flatMap((record) =>
+      valuesAtPath(record, key).map((value) => idKey([scopeOf(reference, record), value])),
+    ),
+  );
+}
+
+/** The database query for the records the given values refer to. */
+function filterFor(
+  { key, within }: FixtureReference,
+  wanted: readonly { scope: unknown; value: unknown }[],
+): Record<string, unknown> {
+  const values = wanted.map(({ value }) => value);
+  if (key === undefined) return { _id: { $in: values } };
+  if (within === undefined) return { [key]: { $in: values } };
+  const byScope = new Map<string, { scope: unknown; values: unknown[] }>();
+  for (const { scope, value } of wanted) {
+    const entry = byScope.get(idKey(scope)) ?? { scope, values: [] };
+    entry.values.push(value);
+    byScope.set(idKey(scope), entry);
+  }
+  return { $or: [...byScope.values()].map(({ scope, values }) => ({ [within]: scope, [key]: { $in: values } })) };
 }
 
 /** Paths of string fields limited to a list of values: what makes records of a collection differ in kind. */

@@ -30,8 +30,24 @@ describe(parseRefreshSettings.name, () => {
     });
   });
 
+  it("reads a collection's own perParent: a number, or all", () => {
+    const json = { collections: { subjects: { perParent: 'all' }, rooms: { perParent: 3, fields: {} } } };
+    expect(parseRefreshSettings(json, 'settings.json').collections).toEqual({
+      subjects: { perParent: 'all', fields: {} },
+      rooms: { perParent: 3, fields: {} },
+    });
+  });
+
   it.each([
     [[], 'settings.json: the settings must be a JSON object'],
+    [
+      { collections: { subjects: { perParent: 'most' } } },
+      'settings.json: collections.subjects.perParent must be a whole number of at least 1, or "all"',
+    ],
+    [
+      { collections: { subjects: { size: 1 } } },
+      'settings.json: collections.subjects.size is not a collection setting (idPrefix, perParent, fields)',
+    ],
     [{ seeds: 'x' }, 'settings.json: seeds is not a setting (seed, perCollection, perParent, root, collections)'],
     [{ perParent: 0 }, 'settings.json: perParent must be a whole number of at least 1'],
     [

@@ -33,6 +33,11 @@ export interface FieldRule {
 export interface CollectionSettings {
   /** Two hex digits after `fb` in the collection's backup ids (schools `fb00…`). */
   idPrefix?: string;
+  /**
+   * The collection's own perParent; `all` takes every record of a sampled parent, for reference data that
+   * must be whole in the backup data (a school's subjects, so a teacher's subjects can be checked against it).
+   */
+  perParent?: number | 'all';
   /** Keyed by dotted field path, array indexes left out (`address.street`). */
   fields: Record<string, FieldRule>;
 }
@@ -124,20 +129,25 @@ function parseCollection(
   where: string,
   fail: (where: string, problem: string) => never,
 ): CollectionSettings {
-  if (!isObject(value)) return fail(where, 'must be an object with idPrefix and fields');
+  if (!isObject(value)) return fail(where, 'must be an object with idPrefix, perParent and fields');
   const settings: CollectionSettings = { fields: {} };
   for (const [key, entry] of Object.entries(value)) {
     if (key === 'idPrefix') {
       if (typeof entry !== 'string' || !/^[0-9a-f]{2}$/.test(entry))
         fail(`${where}.idPrefix`, 'must be two hex digits');
       settings.idPrefix = entry;
+    } else if (key === 'perParent') {
+      if (entry !== 'all' && (!Number.isInteger(entry) || (entry as number) < 1)) {
+        fail(`${where}.perParent`, 'must be a whole number of at least 1, or "all"');
+      }
+      settings.perParent = entry as number | 'all';
     } else if (key === 'fields') {
       if (!isObject(entry)) fail(`${where}.fields`, 'must be an object keyed by field path');
       for (const [field, rule] of Object.entries(entry as object)) {
         settings.fields[field] = parseRule(rule, `${where}.fields.${field}`, fail);
       }
     } else {
-      fail(`${where}.${key}`, 'is not a collection setting (idPrefix, fields)');
+      fail(`${where}.${key}`, 'is not a collection setting (idPrefix, perParent, fields)');
     }
   }
   return settings;
