@@ -3,7 +3,11 @@ import { Model, PipelineStage, QueryFilter, Types } from 'mongoose';
 import { ConflictError, ServiceUnavailableError } from '../common/errors/domain-errors';
 import { currentRequestContext } from '../common/request-context';
 import type { CollectionStore, FindQuery, StoredPage, StoredRecord } from '../common/persistence/collection-store';
-import { MongooseCollectionStore, translateWriteError } from '../common/persistence/mongoose-collection-store';
+import {
+  MongooseCollectionStore,
+  translateWriteError,
+  uniqueIndexesOf,
+} from '../common/persistence/mongoose-collection-store';
 import type { FallbackSettings } from '../config/app-config';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { DatabaseCircuit } from './database-circuit';
@@ -30,7 +34,7 @@ type WriteOperation = 'insert' | 'update' | 'delete';
 export class FallbackInterceptor<T> implements CollectionStore<T> {
   private readonly logger: Logger;
   private lastServingLogAt = 0;
-  private readonly uniqueFields: string[];
+  private readonly uniqueIndexes: string[][];
 
   constructor(
     readonly primary: MongooseCollectionStore<T>,
@@ -40,10 +44,7 @@ export class FallbackInterceptor<T> implements CollectionStore<T> {
     private readonly dependencies: FallbackDependencies,
   ) {
     this.logger = new Logger(`Fallback:${backup.collectionName}`);
-    this.uniqueFields = model.schema
-      .indexes()
-      .filter(([, options]) => options?.unique)
-      .flatMap(([fields]) => Object.keys(fields));
+    this.uniqueIndexes = uniqueIndexesOf(model.schema);
   }
 
   get collectionName(): string {
@@ -230,16 +231,18 @@ export class FallbackInterceptor<T> implements CollectionStore<T> {
     try {
       await document.validate();
     } catch (error) {
-      translateWriteError(error, this.entity, this.uniqueFields);
+      translateWriteError(error, this.entity, this.uniqueIndexes);
     }
     return document.toObject({ versionKey: false }) as unknown as StoredRecord<T>;
   }
 
   private async assertUnique(record: StoredRecord<T>): Promise<void> {
-    for (const field of this.uniqueFields) {
-      const value = (record as Record<string, unknown>)[field];
-      if (value === undefined) continue;
-      const clashes = await this.backup.count({ [field]: value, _id: { $ne: record._id } });
+    for (const fields of this.uniqueIndexes) {
+      const values = fields.map((field) => (record as Record<string, unknown>)[field]);
+      if (values.every((value) => value === undefined)) continue;
+      const filter = Object.fromEntries(fields.map((field, index) => [field, values[index] ?? null]));
+      const clashes = await this.backup.count({ ...filter, _id: { $ne: record._id } });
+      const field = fields.at(-1)!;
       if (clashes > 0) throw new ConflictError(`a ${this.entity} with this ${field} already exists`, field);
     }
   }

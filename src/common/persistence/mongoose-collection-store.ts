@@ -1,4 +1,4 @@
-import { Error as MongooseError, Model, PipelineStage, QueryFilter, Types } from 'mongoose';
+import { Error as MongooseError, Model, PipelineStage, QueryFilter, Schema, Types } from 'mongoose';
 import { ConflictError, InvalidInputError } from '../errors/domain-errors';
 import { CollectionStore, FindQuery, StoredPage, StoredRecord } from './collection-store';
 
@@ -15,23 +15,35 @@ function isDuplicateKeyError(error: unknown): error is DuplicateKeyError {
   return code === 11000 || (typeof message === 'string' && message.includes('UNIQUE constraint failed'));
 }
 
-/** The clashing field: from keyPattern (MongoDB), else from the index name in the message, else the only unique field. */
-function duplicateField(error: DuplicateKeyError, uniqueFields: readonly string[]): string {
-  const fromPattern = Object.keys(error.keyPattern ?? {})[0];
+/**
+ * The fields of each unique index of a schema. A clash on a compound index is reported on its last field:
+ * the one that must differ among records sharing the others (a subject's code within its school).
+ */
+export function uniqueIndexesOf(schema: Schema): string[][] {
+  return schema
+    .indexes()
+    .filter(([, options]) => options?.unique)
+    .map(([fields]) => Object.keys(fields));
+}
+
+/** The clashing field: from keyPattern (MongoDB), else from the index name in the message, else the only unique index. */
+function duplicateField(error: DuplicateKeyError, uniqueIndexes: readonly string[][]): string {
+  const fromPattern = Object.keys(error.keyPattern ?? {}).at(-1);
   if (fromPattern) return fromPattern;
-  const fromIndexName = uniqueFields.find((field) =>
-    new RegExp(`_${field.replace('.', '\\.')}_-?1\\b`).test(error.message),
+  const named = uniqueIndexes.find((fields) =>
+    fields.every((field) => new RegExp(`_${field.replace('.', '\\.')}_-?1\\b`).test(error.message)),
   );
-  return fromIndexName ?? (uniqueFields.length === 1 ? uniqueFields[0] : 'unknown');
+  const index = named ?? (uniqueIndexes.length === 1 ? uniqueIndexes[0] : undefined);
+  return index?.at(-1) ?? 'unknown';
 }
 
 /**
  * Translates errors a client caused (bad values, unique clashes) into domain errors; everything
  * else, database failures above all, is rethrown untouched.
  */
-export function translateWriteError(error: unknown, entity: string, uniqueFields: readonly string[] = []): never {
+export function translateWriteError(error: unknown, entity: string, uniqueIndexes: readonly string[][] = []): never {
   if (isDuplicateKeyError(error)) {
-    const field = duplicateField(error, uniqueFields);
+    const field = duplicateField(error, uniqueIndexes);
     throw new ConflictError(`a ${entity} with this ${field} already exists`, field);
   }
   if (error instanceof MongooseError.ValidationError) {
@@ -46,17 +58,14 @@ export function translateWriteError(error: unknown, entity: string, uniqueFields
 
 /** CollectionStore over one Mongoose model: lean reads, validated writes, a time limit on every read. */
 export class MongooseCollectionStore<T> implements CollectionStore<T> {
-  private readonly uniqueFields: string[];
+  private readonly uniqueIndexes: string[][];
 
   constructor(
     private readonly model: Model<T>,
     private readonly entity: string,
     private readonly operationTimeoutMs: number,
   ) {
-    this.uniqueFields = model.schema
-      .indexes()
-      .filter(([, options]) => options?.unique)
-      .flatMap(([fields]) => Object.keys(fields));
+    this.uniqueIndexes = uniqueIndexesOf(model.schema);
   }
 
   get collectionName(): string {
@@ -106,7 +115,7 @@ export class MongooseCollectionStore<T> implements CollectionStore<T> {
       const created = await this.model.create(data);
       return created.toObject() as unknown as StoredRecord<T>;
     } catch (error) {
-      translateWriteError(error, this.entity, this.uniqueFields);
+      translateWriteError(error, this.entity, this.uniqueIndexes);
     }
   }
 
@@ -118,7 +127,7 @@ export class MongooseCollectionStore<T> implements CollectionStore<T> {
         .exec();
       return (updated ?? undefined) as StoredRecord<T> | undefined;
     } catch (error) {
-      translateWriteError(error, this.entity, this.uniqueFields);
+      translateWriteError(error, this.entity, this.uniqueIndexes);
     }
   }
 
@@ -137,7 +146,7 @@ export class MongooseCollectionStore<T> implements CollectionStore<T> {
       return 'inserted';
     } catch (error) {
       if (isDuplicateKeyError(error) && (await this.findById(record._id.toHexString()))) return 'exists';
-      translateWriteError(error, this.entity, this.uniqueFields);
+      translateWriteError(error, this.entity, this.uniqueIndexes);
     }
   }
 
@@ -147,7 +156,7 @@ export class MongooseCollectionStore<T> implements CollectionStore<T> {
       const result = await this.model.collection.updateOne({ _id: new Types.ObjectId(id) }, { $set: fields });
       return result.matchedCount > 0;
     } catch (error) {
-      translateWriteError(error, this.entity, this.uniqueFields);
+      translateWriteError(error, this.entity, this.uniqueIndexes);
     }
   }
 
