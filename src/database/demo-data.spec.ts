@@ -1,5 +1,6 @@
 import {
   DEFAULT_DEMO_SEED,
+  ELECTIVE_SUBJECTS,
   generateDemoData,
   MAX_TEACHERS_PER_SCHOOL,
   MIN_TEACHERS_PER_SCHOOL,
@@ -103,8 +104,37 @@ describe(generateDemoData.name, () => {
       }
     });
 
-    it('uses unique ObjectIds across all three collections', () => {
-      const ids = [...data.schools, ...data.headmasters, ...data.teachers].map((d) => d._id.toHexString());
+    it('gives every school the subjects its teachers teach, each code once per school', () => {
+      const codesBySchool = new Map<string, string[]>();
+      for (const subject of data.subjects) {
+        const schoolId = subject.schoolId.toHexString();
+        codesBySchool.set(schoolId, [...(codesBySchool.get(schoolId) ?? []), subject.code]);
+      }
+      expect([...codesBySchool.keys()].sort()).toEqual(data.schools.map((s) => s._id.toHexString()).sort());
+      for (const codes of codesBySchool.values()) expect(duplicatesOf(codes)).toEqual([]);
+      for (const teacher of data.teachers) {
+        expect(codesBySchool.get(teacher.schoolId.toHexString())).toEqual(expect.arrayContaining(teacher.subjects));
+      }
+    });
+
+    it('teaches the whole curriculum everywhere, and electives at some secondary and combined schools', () => {
+      const schoolOf = new Map(data.schools.map((school) => [school._id.toHexString(), school]));
+      for (const school of data.schools) {
+        const codes = data.subjects.filter((s) => s.schoolId.equals(school._id)).map((s) => s.code);
+        expect(codes.slice(0, TEACHER_SUBJECTS.length)).toEqual([...TEACHER_SUBJECTS]);
+      }
+      const electives = data.subjects.filter((s) => (ELECTIVE_SUBJECTS as readonly string[]).includes(s.code));
+      expect(electives.length).toBeGreaterThan(5);
+      for (const elective of electives) {
+        expect(['secondary', 'combined']).toContain(schoolOf.get(elective.schoolId.toHexString())!.type);
+      }
+      for (const subject of data.subjects) expect(subject.name).toMatch(/^[A-Z][a-z]+( [a-z]+)*$/);
+    });
+
+    it('uses unique ObjectIds across all four collections', () => {
+      const ids = [...data.schools, ...data.headmasters, ...data.teachers, ...data.subjects].map((d) =>
+        d._id.toHexString(),
+      );
       expect(ids.every((id) => /^[0-9a-f]{24}$/.test(id))).toBe(true);
       expect(duplicatesOf(ids)).toEqual([]);
     });
@@ -185,7 +215,7 @@ describe(generateDemoData.name, () => {
     });
 
     it('dates everything before 2026-01-01 in a consistent order', () => {
-      const records = [...data.schools, ...data.headmasters, ...data.teachers];
+      const records = [...data.schools, ...data.headmasters, ...data.teachers, ...data.subjects];
       for (const record of records) {
         expect(record.createdAt.getTime()).toBeLessThanOrEqual(record.updatedAt.getTime());
         expect(record.updatedAt.getTime()).toBeLessThanOrEqual(BASE_DATE.getTime());

@@ -37,6 +37,32 @@ export const TEACHER_SUBJECTS = [
 ] as const;
 export type TeacherSubject = (typeof TEACHER_SUBJECTS)[number];
 
+/** Subjects some secondary and combined schools teach beyond the curriculum every school teaches. */
+export const ELECTIVE_SUBJECTS = ['latin', 'economics', 'psychology', 'design-technology', 'sociology'] as const;
+
+const SUBJECT_NAMES: Record<TeacherSubject | (typeof ELECTIVE_SUBJECTS)[number], string> = {
+  mathematics: 'Mathematics',
+  english: 'English',
+  physics: 'Physics',
+  chemistry: 'Chemistry',
+  biology: 'Biology',
+  history: 'History',
+  geography: 'Geography',
+  art: 'Art and design',
+  music: 'Music',
+  'physical-education': 'Physical education',
+  computing: 'Computing',
+  french: 'French',
+  spanish: 'Spanish',
+  'religious-education': 'Religious education',
+  drama: 'Drama',
+  latin: 'Latin',
+  economics: 'Economics',
+  psychology: 'Psychology',
+  'design-technology': 'Design and technology',
+  sociology: 'Sociology',
+};
+
 export const DEMO_SCHOOL_COUNT = 40;
 export const DEMO_TEACHER_COUNT = 800;
 export const MIN_TEACHERS_PER_SCHOOL = 8;
@@ -90,16 +116,27 @@ export type TeacherSeed = {
   updatedAt: Date;
 };
 
+export type SubjectSeed = {
+  _id: Types.ObjectId;
+  name: string;
+  code: string;
+  schoolId: Types.ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
 export type DemoData = {
   schools: SchoolSeed[];
   headmasters: HeadmasterSeed[];
   teachers: TeacherSeed[];
+  subjects: SubjectSeed[];
 };
 
 export type DemoDataCounts = {
   schools: number;
   headmasters: number;
   teachers: number;
+  subjects: number;
 };
 
 export type SeedDemoDataResult = {
@@ -540,7 +577,30 @@ export function generateDemoData(seed: number = DEFAULT_DEMO_SEED): DemoData {
     }
   });
 
-  return { schools, headmasters, teachers };
+  // Drawn after everything else, so that the schools, headmasters and teachers stay as they were.
+  const subjects = schools.flatMap((school) => schoolSubjects(random, school, recordsToMs));
+
+  return { schools, headmasters, teachers, subjects };
+}
+
+/**
+ * What a school teaches: the whole curriculum its teachers are drawn from, so every teacher's subjects are
+ * its subjects, and for some secondary and combined schools an elective or two.
+ */
+function schoolSubjects(random: SeededRandom, school: SchoolSeed, recordsToMs: number): SubjectSeed[] {
+  const electiveCount = school.type === 'secondary' || school.type === 'combined' ? random.int(0, 2) : 0;
+  const codes = [...TEACHER_SUBJECTS, ...random.shuffled(ELECTIVE_SUBJECTS).slice(0, electiveCount)];
+  return codes.map((code) => {
+    const createdAt = random.dateBetween(school.createdAt.getTime(), recordsToMs);
+    return {
+      _id: random.objectIdAt(createdAt),
+      name: SUBJECT_NAMES[code],
+      code,
+      schoolId: school._id,
+      createdAt,
+      updatedAt: random.dateBetween(createdAt.getTime(), BASE_TIME_MS),
+    };
+  });
 }
 
 async function insertInChunks<T extends mongo.Document>(
@@ -559,28 +619,38 @@ async function insertInChunks<T extends mongo.Document>(
 
 /**
  * Inserts the demo data set unless the `schools` collection already holds a document, so an
- * existing (or half-used) database is never touched.
+ * existing (or half-used) database is never touched; except that demo schools seeded before
+ * subjects existed get their demo subjects, so their teachers' subjects are subjects of theirs.
  */
 export async function seedDemoData(
   db: DemoDataTarget,
   log: (message: string) => void = () => {},
 ): Promise<SeedDemoDataResult> {
   const schoolsCollection = db.collection<SchoolSeed>('schools');
+  const subjectsCollection = db.collection<SubjectSeed>('subjects');
   const existingSchool = await schoolsCollection.findOne({}, { projection: { _id: 1 } });
+  const data = generateDemoData();
   if (existingSchool) {
-    log('Demo data: the schools collection already has documents, skipping seed');
-    return { seeded: false, counts: { schools: 0, headmasters: 0, teachers: 0 } };
+    const none = { schools: 0, headmasters: 0, teachers: 0, subjects: 0 };
+    const demoSchool = await schoolsCollection.findOne({ _id: data.schools[0]._id }, { projection: { _id: 1 } });
+    if (!demoSchool || (await subjectsCollection.findOne({}, { projection: { _id: 1 } }))) {
+      log('Demo data: the schools collection already has documents, skipping seed');
+      return { seeded: false, counts: none };
+    }
+    const subjects = await insertInChunks(subjectsCollection, data.subjects);
+    log(`Demo data: the demo schools had no subjects, added ${subjects}`);
+    return { seeded: false, counts: { ...none, subjects } };
   }
 
-  const data = generateDemoData();
   const counts: DemoDataCounts = {
     schools: await insertInChunks(schoolsCollection, data.schools),
     headmasters: await insertInChunks(db.collection<HeadmasterSeed>('headmasters'), data.headmasters),
     teachers: await insertInChunks(db.collection<TeacherSeed>('teachers'), data.teachers),
+    subjects: await insertInChunks(subjectsCollection, data.subjects),
   };
   log(
     `Demo data seeded (seed ${DEFAULT_DEMO_SEED}): ${counts.schools} schools, ` +
-      `${counts.headmasters} headmasters, ${counts.teachers} teachers`,
+      `${counts.headmasters} headmasters, ${counts.teachers} teachers, ${counts.subjects} subjects`,
   );
   return { seeded: true, counts };
 }

@@ -130,9 +130,13 @@ function printSummary(
   run: { database: string; settings: RefreshSettings; dryRun: boolean; outDir?: string },
 ): void {
   const { settings } = run;
+  const ownPerParent = Object.entries(settings.collections).flatMap(([collection, { perParent }]) =>
+    perParent === undefined ? [] : [`; ${collection}: ${perParent}`],
+  );
   console.log(
     `Sampled ${settings.perCollection} ${result.root} from database ${run.database}, the records referring to them ` +
-      `(at most ${settings.perParent} per record) and those they refer to; seed "${settings.seed}".`,
+      `(at most ${settings.perParent} per record${ownPerParent.join('')}) and those they refer to; ` +
+      `seed "${settings.seed}".`,
   );
   const shownFile = (file: string) =>
     run.outDir === undefined || run.dryRun ? displayFixturePath(file) : targetFile(file, run.outDir);

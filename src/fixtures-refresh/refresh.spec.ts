@@ -123,9 +123,9 @@ describe(refreshFixtures.name, () => {
   });
 
   it('refuses a database without records to sample', async () => {
-    await expect(refresh(PROJECT_SETTINGS, { schools: [], headmasters: [], teachers: [] })).rejects.toThrow(
-      'the database has no schools to sample: nothing was written',
-    );
+    await expect(
+      refresh(PROJECT_SETTINGS, { schools: [], headmasters: [], teachers: [], subjects: [] }),
+    ).rejects.toThrow('the database has no schools to sample: nothing was written');
   });
 
   it('leaves out fields the schema does not declare, and says so', async () => {

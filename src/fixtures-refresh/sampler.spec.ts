@@ -38,7 +38,12 @@ const registered = registeredCollections().map((registration) => ({
 const REFERENCES = collectionReferences(registered);
 
 function demoSource(data: DemoData = generateDemoData()): MemorySource {
-  return new MemorySource({ schools: data.schools, headmasters: data.headmasters, teachers: data.teachers });
+  return new MemorySource({
+    schools: data.schools,
+    headmasters: data.headmasters,
+    teachers: data.teachers,
+    subjects: data.subjects,
+  });
 }
 
 function ids(sample: Sample, collection: string): string[] {
@@ -111,6 +116,7 @@ describe(sampleCollections.name, () => {
       schools: demo.schools.filter((school) => kept(school._id)),
       headmasters: demo.headmasters.filter((headmaster) => kept(headmaster.schoolId)),
       teachers: demo.teachers.filter((teacher) => kept(teacher.schoolId)),
+      subjects: demo.subjects.filter((subject) => kept(subject.schoolId)),
     };
     expect(fewer.schools.length).toBeLessThan(demo.schools.length);
     const second = await sampleCollections(demoSource(fewer), registered, REFERENCES, options);
@@ -148,71 +154,65 @@ describe(sampleCollections.name, () => {
 
   describe('a collection added later, found through its refs alone', () => {
     const { ObjectId } = mongoose.Schema.Types;
-    const subjectSchema = new mongoose.Schema({
-      name: String,
-      code: String,
-      schoolId: { type: ObjectId, ref: 'SchoolRecord' },
-    });
+    const roomSchema = new mongoose.Schema({ name: String, schoolId: { type: ObjectId, ref: 'SchoolRecord' } });
     const teacherSchema = registered.find(({ collection }) => collection === 'teachers')!.schema.clone();
-    teacherSchema.add({ subjectIds: [{ type: ObjectId, ref: 'SubjectRecord' }] });
+    teacherSchema.add({ roomIds: [{ type: ObjectId, ref: 'RoomRecord' }] });
     const collections = [
       ...registered.map((entry) => (entry.collection === 'teachers' ? { ...entry, schema: teacherSchema } : entry)),
-      { collection: 'subjects', modelName: 'SubjectRecord', schema: subjectSchema },
+      { collection: 'rooms', modelName: 'RoomRecord', schema: roomSchema },
     ];
     const references = collectionReferences(collections);
 
-    /** Every school teaches three subjects; teachers teach one or two of their school's. */
-    function withSubjects(data: DemoData) {
-      const subjects = data.schools.flatMap((school) =>
-        [1, 2, 3].map((n) => ({
-          _id: new Types.ObjectId(),
-          name: `Subject ${n}`,
-          code: `S${n}`,
-          schoolId: school._id,
-        })),
+    /** Every school has three rooms; teachers teach in one or two of their school's. */
+    function withRooms(data: DemoData) {
+      const rooms = data.schools.flatMap((school) =>
+        [1, 2, 3].map((n) => ({ _id: new Types.ObjectId(), name: `Room ${n}`, schoolId: school._id })),
       );
       const teachers = data.teachers.map((teacher, index) => {
-        const own = subjects.filter((subject) => subject.schoolId.equals(teacher.schoolId));
-        return { ...teacher, subjectIds: own.slice(0, 1 + (index % 2)).map((subject) => subject._id) };
+        const own = rooms.filter((room) => room.schoolId.equals(teacher.schoolId));
+        return { ...teacher, roomIds: own.slice(0, 1 + (index % 2)).map((room) => room._id) };
       });
-      return { subjects, teachers };
+      return { rooms, teachers };
     }
+    const sourceOf = (rooms: object[], teachers: object[]) =>
+      new MemorySource({
+        schools: demo.schools,
+        headmasters: demo.headmasters,
+        subjects: demo.subjects,
+        teachers,
+        rooms,
+      });
 
     it('samples it and keeps every reference, arrays included, whole', async () => {
-      const { subjects, teachers } = withSubjects(demo);
-      const source = new MemorySource({ schools: demo.schools, headmasters: demo.headmasters, teachers, subjects });
-      const sample = await sampleCollections(source, collections, references, { ...options, perParent: 2 });
+      const { rooms, teachers } = withRooms(demo);
+      const sample = await sampleCollections(sourceOf(rooms, teachers), collections, references, {
+        ...options,
+        perParent: 2,
+      });
 
-      expect(references).toContainEqual({ from: 'teachers', field: 'subjectIds', to: 'subjects' });
+      expect(references).toContainEqual({ from: 'teachers', field: 'roomIds', to: 'rooms' });
       expect(sample.root).toBe('schools');
       const schoolIds = ids(sample, 'schools');
-      const sampledSubjects = sample.records.get('subjects')!;
-      expect(sampledSubjects.length).toBeGreaterThanOrEqual(schoolIds.length);
-      for (const subject of sampledSubjects) expect(schoolIds).toContain(hex(subject.schoolId));
+      const sampledRooms = sample.records.get('rooms')!;
+      expect(sampledRooms.length).toBeGreaterThanOrEqual(schoolIds.length);
+      for (const room of sampledRooms) expect(schoolIds).toContain(hex(room.schoolId));
       expectNoDanglingReference(sample, references);
     });
 
     it('brings along what a sampled record refers to in another family, without that family', async () => {
-      const { subjects, teachers } = withSubjects(demo);
-      const first = await sampleCollections(
-        new MemorySource({ schools: demo.schools, headmasters: demo.headmasters, teachers, subjects }),
-        collections,
-        references,
-        options,
-      );
-      // A teacher of a school outside the sample also teaches a subject of a sampled school.
+      const { rooms, teachers } = withRooms(demo);
+      const first = await sampleCollections(sourceOf(rooms, teachers), collections, references, options);
+      // A teacher of a school outside the sample also teaches in a room of a sampled school.
       const sampledSchool = ids(first, 'schools')[0];
       const outsider = teachers.find((teacher) => !ids(first, 'schools').includes(hex(teacher.schoolId)))!;
-      const sharedSubject = subjects.find((subject) => hex(subject.schoolId) === sampledSchool)!;
+      const sharedRoom = rooms.find((room) => hex(room.schoolId) === sampledSchool)!;
       const changedTeachers = teachers.map((teacher) =>
-        teacher === outsider ? { ...teacher, subjectIds: [...teacher.subjectIds, sharedSubject._id] } : teacher,
+        teacher === outsider ? { ...teacher, roomIds: [...teacher.roomIds, sharedRoom._id] } : teacher,
       );
-      const sample = await sampleCollections(
-        new MemorySource({ schools: demo.schools, headmasters: demo.headmasters, teachers: changedTeachers, subjects }),
-        collections,
-        references,
-        { ...options, perParent: 100 },
-      );
+      const sample = await sampleCollections(sourceOf(rooms, changedTeachers), collections, references, {
+        ...options,
+        perParent: 100,
+      });
 
       expect(ids(sample, 'teachers')).toContain(hex(outsider._id));
       expect(ids(sample, 'schools')).toContain(hex(outsider.schoolId));

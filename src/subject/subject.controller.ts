@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiTags, PartialType } from '@nestjs/swagger';
+import { ApiBody, ApiTags, OmitType, PartialType } from '@nestjs/swagger';
 import { toPageRequest } from '../common/paging/paging';
 import { ParseObjectIdPipe } from '../common/validation/validation';
 import { CurrentPrincipal } from '../security/current-principal';
@@ -9,7 +9,7 @@ import { SubjectListResponse, SubjectResponse, toSubjectResponse } from './dto/s
 import { SUBJECT_SORT_FIELDS } from './subject';
 import { SubjectService } from './subject.service';
 
-class UpdateSubjectBody extends PartialType(CreateSubjectInput) {}
+class UpdateSubjectBody extends PartialType(OmitType(CreateSubjectInput, ['schoolId'])) {}
 
 @ApiTags('subjects')
 @Controller('subjects')

@@ -8,7 +8,7 @@ import { SubjectModel } from './models/subject.model';
 import { SUBJECT_STORE, SubjectRepository, toSubject } from './persistence/subject.repository';
 import { SubjectRecord, SubjectSchema } from './persistence/subject.schema';
 import { SubjectController } from './subject.controller';
-import { SubjectResolver, SchoolSubjectsResolver } from './subject.resolver';
+import { SchoolSubjectsResolver, SubjectResolver, TeacherSubjectsResolver } from './subject.resolver';
 import { SubjectService } from './subject.service';
 
 const SUBJECT_MODEL: ModelDefinition = { name: SubjectRecord.name, schema: SubjectSchema };
@@ -30,6 +30,7 @@ const SUBJECT_MODEL: ModelDefinition = { name: SubjectRecord.name, schema: Subje
     SubjectService,
     SubjectResolver,
     SchoolSubjectsResolver,
+    TeacherSubjectsResolver,
   ],
   exports: [SubjectService],
 })

@@ -1,9 +1,15 @@
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../common/errors/domain-errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  UnauthenticatedError,
+} from '../common/errors/domain-errors';
 import type { SchoolService } from '../school/school.service';
 import type { Principal } from '../security/principal';
 import { toSubjectResponse } from './dto/subject.response';
 import type { SubjectRepository } from './persistence/subject.repository';
-import type { Subject } from './subject';
+import type { Subject, SubjectKey } from './subject';
 import { SubjectService } from './subject.service';
 
 const SCHOOL = 'a0000000000000000000000a';
@@ -11,67 +17,104 @@ const OTHER_SCHOOL = 'b0000000000000000000000b';
 const ID = 'c0000000000000000000000c';
 const ADMIN: Principal = { role: 'admin', sub: 'admin' };
 const HEADMASTER: Principal = { role: 'headmaster', sub: 'headmaster', schoolId: SCHOOL };
+const OTHER_HEADMASTER: Principal = { role: 'headmaster', sub: 'other', schoolId: OTHER_SCHOOL };
 const TEACHER: Principal = { role: 'teacher', sub: 'teacher', schoolId: SCHOOL };
-const OUTSIDER: Principal = { role: 'teacher', sub: 'outsider', schoolId: OTHER_SCHOOL };
 const ANONYMOUS: Principal = { role: 'anonymous' };
 const PAGE = { limit: 20, offset: 0 };
 
-const stored: Subject = {
+const art: Subject = {
   id: ID,
-  name: 'Example',
+  name: 'Art',
+  code: 'art',
   schoolId: SCHOOL,
   createdAt: new Date('2025-01-01T00:00:00Z'),
   updatedAt: new Date('2025-01-02T00:00:00Z'),
 };
+const latin: Subject = { ...art, id: 'e0000000000000000000000e', name: 'Latin', code: 'latin' };
 
 describe(SubjectService.name, () => {
-  let repository: Record<'findById' | 'findPage' | 'create' | 'update' | 'delete', jest.Mock>;
+  let repository: Record<'findById' | 'findPage' | 'findByKeys' | 'create' | 'update' | 'delete', jest.Mock>;
   let schools: { assertExists: jest.Mock };
+  let taughtBy: number;
   let sut: SubjectService;
 
   beforeEach(() => {
     repository = {
-      findById: jest.fn((id: string) => Promise.resolve(id === ID ? stored : undefined)),
-      findPage: jest.fn(() => Promise.resolve({ items: [stored], total: 1 })),
-      create: jest.fn((input: object) => Promise.resolve({ ...stored, ...input })),
-      update: jest.fn((id: string, changes: object) =>
-        Promise.resolve(id === ID ? { ...stored, ...changes } : undefined),
+      findById: jest.fn((id: string) => Promise.resolve([art, latin].find((subject) => subject.id === id))),
+      findPage: jest.fn(() => Promise.resolve({ items: [art], total: 1 })),
+      findByKeys: jest.fn((keys: SubjectKey[]) =>
+        Promise.resolve(
+          [art, latin].filter((s) => keys.some((key) => key.schoolId === s.schoolId && key.code === s.code)),
+        ),
       ),
-      delete: jest.fn((id: string) => Promise.resolve(id === ID ? stored : undefined)),
+      create: jest.fn((input: object) => Promise.resolve({ ...art, ...input })),
+      update: jest.fn((id: string, changes: object) => Promise.resolve(id === ID ? { ...art, ...changes } : undefined)),
+      delete: jest.fn((id: string) => Promise.resolve(id === ID ? art : undefined)),
     };
     schools = { assertExists: jest.fn(() => Promise.resolve()) };
     sut = new SubjectService(repository as unknown as SubjectRepository, schools as unknown as SchoolService);
+    taughtBy = 0;
+    sut.addUsage({ users: 'teachers', count: () => Promise.resolve(taughtBy) });
   });
 
-  it('returns a subject to the members of its school and to admins', async () => {
-    for (const principal of [ADMIN, HEADMASTER, TEACHER]) await expect(sut.get(principal, ID)).resolves.toEqual(stored);
+  it('lets anyone read subjects, anonymous callers included: what a school teaches is public', async () => {
+    for (const principal of [ANONYMOUS, TEACHER, OTHER_HEADMASTER, ADMIN]) {
+      await expect(sut.get(principal, ID)).resolves.toEqual(art);
+      await expect(sut.list(principal, { schoolId: OTHER_SCHOOL }, PAGE)).resolves.toEqual({ items: [art], total: 1 });
+    }
+    expect(repository.findPage).toHaveBeenLastCalledWith({ schoolId: OTHER_SCHOOL }, PAGE);
   });
 
-  it('refuses a subject to members of other schools and to anonymous callers', async () => {
-    await expect(sut.get(OUTSIDER, ID)).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(sut.get(ANONYMOUS, ID)).rejects.toBeInstanceOf(UnauthenticatedError);
-  });
-
-  it("limits a member's list to their own school, and refuses another school's", async () => {
-    await sut.list(TEACHER, { q: 'ex' }, PAGE);
-    expect(repository.findPage).toHaveBeenCalledWith({ q: 'ex', schoolId: SCHOOL }, PAGE);
-    await expect(sut.list(TEACHER, { schoolId: OTHER_SCHOOL }, PAGE)).rejects.toBeInstanceOf(ForbiddenError);
-    await sut.list(ADMIN, {}, PAGE);
-    expect(repository.findPage).toHaveBeenLastCalledWith({ schoolId: undefined }, PAGE);
-  });
-
-  it('lets admins create subjects in a school that exists', async () => {
-    await expect(sut.create(ADMIN, { name: 'New', schoolId: SCHOOL })).resolves.toMatchObject({ name: 'New' });
+  it("lets the school's headmaster and admins write its subjects", async () => {
+    const input = { name: 'Drama', code: 'drama', schoolId: SCHOOL };
+    await expect(sut.create(HEADMASTER, input)).resolves.toMatchObject(input);
     expect(schools.assertExists).toHaveBeenCalledWith(SCHOOL);
+    await expect(sut.update(HEADMASTER, ID, { name: 'Fine art' })).resolves.toMatchObject({ name: 'Fine art' });
+    await expect(sut.delete(ADMIN, ID)).resolves.toEqual(art);
   });
 
-  it('refuses writes to everyone but admins (the generated default)', async () => {
-    await expect(sut.create(HEADMASTER, { name: 'New', schoolId: SCHOOL })).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(sut.update(TEACHER, ID, { name: 'Renamed' })).rejects.toBeInstanceOf(ForbiddenError);
+  it("refuses writes to teachers, another school's headmaster and anonymous callers", async () => {
+    const input = { name: 'Drama', code: 'drama', schoolId: SCHOOL };
+    await expect(sut.create(TEACHER, input)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(sut.create(OTHER_HEADMASTER, input)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(sut.update(OTHER_HEADMASTER, ID, { name: 'x' })).rejects.toBeInstanceOf(ForbiddenError);
     await expect(sut.delete(ANONYMOUS, ID)).rejects.toBeInstanceOf(UnauthenticatedError);
     expect(repository.create).not.toHaveBeenCalled();
     expect(repository.update).not.toHaveBeenCalled();
     expect(repository.delete).not.toHaveBeenCalled();
+  });
+
+  it('keeps a subject that teachers teach: no removal, no new code (409 naming code)', async () => {
+    taughtBy = 3;
+    await expect(sut.delete(ADMIN, ID)).rejects.toThrow(
+      new ConflictError(
+        'code: subject art is taught by 3 teachers of its school; change their subjects before it is removed',
+      ),
+    );
+    await expect(sut.update(ADMIN, ID, { code: 'fine-art' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(sut.update(ADMIN, ID, { name: 'Fine art', code: 'art' })).resolves.toMatchObject({ name: 'Fine art' });
+    expect(repository.delete).not.toHaveBeenCalled();
+  });
+
+  it('accepts codes of subjects of the school and names the field for the others', async () => {
+    await expect(sut.assertTaughtAt(SCHOOL, ['art', 'latin'])).resolves.toBeUndefined();
+    await expect(sut.assertTaughtAt(OTHER_SCHOOL, ['art'])).rejects.toThrow(
+      new InvalidInputError(`subjects: art is not a subject of school ${OTHER_SCHOOL}`, 'subjects'),
+    );
+    const error = await sut.assertTaughtAt(SCHOOL, ['art', 'astronomy', 'geology']).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      field: 'subjects',
+      message: expect.stringContaining('astronomy, geology are not subjects'),
+    });
+  });
+
+  it('finds subjects by school and code in the order asked, null for none', async () => {
+    const keys = [
+      { schoolId: SCHOOL, code: 'latin' },
+      { schoolId: OTHER_SCHOOL, code: 'art' },
+      { schoolId: SCHOOL, code: 'art' },
+    ];
+    await expect(sut.getByKeys(ANONYMOUS, keys)).resolves.toEqual([latin, null, art]);
   });
 
   it('answers NotFoundError for an unknown id', async () => {
@@ -84,9 +127,10 @@ describe(SubjectService.name, () => {
 
 describe(toSubjectResponse.name, () => {
   it('gives every field, dates as ISO 8601', () => {
-    expect(toSubjectResponse(stored)).toEqual({
+    expect(toSubjectResponse(art)).toEqual({
       id: ID,
-      name: 'Example',
+      name: 'Art',
+      code: 'art',
       schoolId: SCHOOL,
       createdAt: '2025-01-01T00:00:00.000Z',
       updatedAt: '2025-01-02T00:00:00.000Z',

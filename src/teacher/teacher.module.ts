@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { ModelDefinition, MongooseModule } from '@nestjs/mongoose';
 import { collectionStoreProvider } from '../common/persistence/collection-store.provider';
 import { SchoolModule } from '../school/school.module';
+import { SubjectModule } from '../subject/subject.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { TeacherResponse, toTeacherResponse } from './dto/teacher.response';
 import { TeacherModel } from './models/teacher.model';
@@ -15,7 +16,7 @@ import { TeacherService } from './teacher.service';
 const TEACHER_MODEL: ModelDefinition = { name: TeacherRecord.name, schema: TeacherSchema };
 
 @Module({
-  imports: [MongooseModule.forFeature([TEACHER_MODEL]), SchoolModule, SubscriptionsModule],
+  imports: [MongooseModule.forFeature([TEACHER_MODEL]), SchoolModule, SubjectModule, SubscriptionsModule],
   controllers: [TeacherController],
   providers: [
     collectionStoreProvider(TEACHER_STORE, {

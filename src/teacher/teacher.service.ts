@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { PubSubEngine } from 'graphql-subscriptions';
 import { type DomainError, NotFoundError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
 import { SchoolService } from '../school/school.service';
+import { SubjectService } from '../subject/subject.service';
 import {
   accessDenied,
   assertMayFollowTeachersOf,
@@ -29,14 +30,20 @@ import {
 import { teacherChangedTrigger, toTeacherChange, type TeacherChangedEvent } from './teacher-changes';
 
 @Injectable()
-export class TeacherService {
+export class TeacherService implements OnModuleInit {
   private readonly logger = new Logger(TeacherService.name);
 
   constructor(
     private readonly teachers: TeacherRepository,
     private readonly schools: SchoolService,
+    private readonly subjects: SubjectService,
     private readonly pubSub: PubSubEngine,
   ) {}
+
+  /** Teachers name their school's subjects by code: a subject someone teaches is not removed or recoded. */
+  onModuleInit(): void {
+    this.subjects.addUsage({ users: 'teachers', count: (subject) => this.teachers.countTeaching(subject) });
+  }
 
   async get(principal: Principal, id: string): Promise<TeacherView> {
     return this.viewFor(principal, await this.find(id));
@@ -52,6 +59,7 @@ export class TeacherService {
   async create(principal: Principal, input: HireTeacherInput & { schoolId: string }): Promise<Teacher> {
     assertMayManageTeachersOf(principal, input.schoolId);
     await this.schools.assertExists(input.schoolId);
+    await this.subjects.assertTaughtAt(input.schoolId, input.subjects);
     const teacher: NewTeacher = {
       ...input,
       status: input.status ?? 'active',
@@ -63,12 +71,17 @@ export class TeacherService {
   }
 
   async update(principal: Principal, id: string, changes: TeacherChanges): Promise<Teacher> {
-    // Who may change a teacher depends on their school; a move between schools is heard of by the subscribers of both.
-    const before = principal.role === 'admin' && changes.schoolId === undefined ? undefined : await this.find(id);
+    // Who may change a teacher depends on their school, and so do the subjects they may teach; a move between
+    // schools is heard of by the subscribers of both.
+    const needsBefore = principal.role !== 'admin' || changes.schoolId !== undefined || changes.subjects !== undefined;
+    const before = needsBefore ? await this.find(id) : undefined;
     if (before) assertMayManageTeachersOf(principal, before.schoolId);
     if (changes.schoolId !== undefined) {
       assertMayManageTeachersOf(principal, changes.schoolId);
       await this.schools.assertExists(changes.schoolId);
+    }
+    if (before && (changes.schoolId !== undefined || changes.subjects !== undefined)) {
+      await this.subjects.assertTaughtAt(changes.schoolId ?? before.schoolId, changes.subjects ?? before.subjects);
     }
     const teacher = await this.teachers.update(id, changes);
     if (!teacher) throw new NotFoundError('teacher', id);

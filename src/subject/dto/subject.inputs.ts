@@ -1,16 +1,23 @@
-import { ArgsType, Field, ID, InputType, PartialType } from '@nestjs/graphql';
+import { ArgsType, Field, ID, InputType, OmitType, PartialType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsMongoId, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { IsMongoId, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { PagingQuery } from '../../common/paging/paging';
+import { SUBJECT_CODE_PATTERN, SUBJECT_CODE_RULE } from '../subject';
 
 @InputType('CreateSubjectInput')
 export class CreateSubjectInput {
   @Field()
-  @ApiProperty({ maxLength: 200 })
+  @ApiProperty({ maxLength: 200, example: 'Physical education' })
   @IsString()
   @Length(1, 200)
   name!: string;
+
+  @Field({ description: `Unique within the school; ${SUBJECT_CODE_RULE}` })
+  @ApiProperty({ example: 'physical-education', description: `Unique within the school; ${SUBJECT_CODE_RULE}` })
+  @IsString()
+  @Matches(SUBJECT_CODE_PATTERN, { message: `code must be ${SUBJECT_CODE_RULE}` })
+  code!: string;
 
   @Field(() => ID)
   @ApiProperty({ description: 'Id of the school' })
@@ -19,17 +26,17 @@ export class CreateSubjectInput {
 }
 
 /**
- * Every field of CreateSubjectInput, each optional. The GraphQL PartialType carries validation and GraphQL
- * metadata; REST documents the body with the Swagger equivalent (see SubjectController.update).
+ * The name and the code, each optional: a subject stays with its school. The GraphQL PartialType carries
+ * validation and GraphQL metadata; REST documents the body with the Swagger equivalent (see SubjectController).
  */
 @InputType('UpdateSubjectInput')
-export class UpdateSubjectInput extends PartialType(CreateSubjectInput, InputType) {}
+export class UpdateSubjectInput extends PartialType(OmitType(CreateSubjectInput, ['schoolId'], InputType), InputType) {}
 
 /** The filters of a subject list within one school: the school is given by the parent. */
 @InputType('SchoolSubjectFilter')
 export class SchoolSubjectFilterInput {
-  @Field({ nullable: true, description: 'Name search: every word must occur in the name' })
-  @ApiPropertyOptional({ description: 'Name search: every word must occur in the name' })
+  @Field({ nullable: true, description: 'Every word must occur in the name or the code' })
+  @ApiPropertyOptional({ description: 'Every word must occur in the name or the code' })
   @IsOptional()
   @IsString()
   @Length(1, 100)

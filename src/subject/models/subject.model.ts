@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { PageType } from '../../common/paging/paging';
 import type { Subject } from '../subject';
 
-/** The Subject GraphQL type. */
+/** The Subject GraphQL type: a subject a school teaches; public. */
 @ObjectType('Subject')
 export class SubjectModel implements Subject {
   @Field(() => ID)
@@ -10,6 +10,9 @@ export class SubjectModel implements Subject {
 
   @Field()
   name!: string;
+
+  @Field({ description: 'Unique within the school; what Teacher.subjects lists' })
+  code!: string;
 
   @Field(() => ID)
   schoolId!: string;

@@ -3,7 +3,7 @@ import { QueryFilter, Types } from 'mongoose';
 import type { CollectionStore, StoredRecord } from '../../common/persistence/collection-store';
 import { EntityRepository } from '../../common/persistence/entity-repository';
 import { everyWordIn } from '../../common/persistence/word-search';
-import type { Subject, SubjectChanges, SubjectFilter } from '../subject';
+import type { Subject, SubjectChanges, SubjectFilter, SubjectKey } from '../subject';
 import type { SubjectRecord } from './subject.schema';
 
 export const SUBJECT_STORE = Symbol('SUBJECT_STORE');
@@ -12,13 +12,14 @@ export function toSubject(record: StoredRecord<SubjectRecord>): Subject {
   return {
     id: record._id.toHexString(),
     name: record.name,
+    code: record.code,
     schoolId: record.schoolId.toHexString(),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
 }
 
-function toRecord(changes: SubjectChanges): Partial<SubjectRecord> {
+function toRecord(changes: SubjectChanges & { schoolId?: string }): Partial<SubjectRecord> {
   const { schoolId, ...rest } = changes;
   return { ...rest, ...(schoolId !== undefined ? { schoolId: new Types.ObjectId(schoolId) } : {}) };
 }
@@ -26,11 +27,16 @@ function toRecord(changes: SubjectChanges): Partial<SubjectRecord> {
 function toQueryFilter(filter: SubjectFilter): QueryFilter<SubjectRecord> {
   const query: QueryFilter<SubjectRecord> = {};
   if (filter.schoolId !== undefined) query.schoolId = new Types.ObjectId(filter.schoolId);
-  return { ...query, ...everyWordIn<SubjectRecord>(filter.q, ['name']) };
+  return { ...query, ...everyWordIn<SubjectRecord>(filter.q, ['name', 'code']) };
 }
 
 @Injectable()
-export class SubjectRepository extends EntityRepository<SubjectRecord, Subject, SubjectFilter, SubjectChanges> {
+export class SubjectRepository extends EntityRepository<
+  SubjectRecord,
+  Subject,
+  SubjectFilter,
+  SubjectChanges & { schoolId?: string }
+> {
   constructor(@Inject(SUBJECT_STORE) store: CollectionStore<SubjectRecord>) {
     super(store);
   }
@@ -38,4 +44,17 @@ export class SubjectRepository extends EntityRepository<SubjectRecord, Subject, 
   protected readonly toEntity = toSubject;
   protected readonly toRecord = toRecord;
   protected readonly toQueryFilter = toQueryFilter;
+
+  /** The subjects with the given codes at the given schools, in one round trip. */
+  async findByKeys(keys: readonly SubjectKey[]): Promise<Subject[]> {
+    if (keys.length === 0) return [];
+    const records = await this.store.find({
+      filter: {
+        schoolId: { $in: [...new Set(keys.map(({ schoolId }) => schoolId))].map((id) => new Types.ObjectId(id)) },
+        code: { $in: [...new Set(keys.map(({ code }) => code))] },
+      },
+    });
+    const wanted = new Set(keys.map(({ schoolId, code }) => `${schoolId}/${code}`));
+    return records.map(toSubject).filter(({ schoolId, code }) => wanted.has(`${schoolId}/${code}`));
+  }
 }

@@ -20,10 +20,10 @@ import {
 import { PagingQuery } from '../../common/paging/paging';
 import { PHONE_PATTERN } from '../../common/validation/contact-patterns';
 import { TeacherStatusEnum } from '../models/teacher.model';
+import { SUBJECT_CODE_PATTERN, SUBJECT_CODE_RULE } from '../../subject/subject';
 import { TEACHER_STATUSES, type TeacherStatus } from '../teacher';
 
-const SUBJECT_PATTERN = /^[a-z][a-z0-9-]{0,49}$/;
-const SUBJECT_MESSAGE = 'subjects must be lower-case words joined by -, e.g. physical-education';
+const SUBJECT_MESSAGE = `subjects must be codes of subjects: ${SUBJECT_CODE_RULE}`;
 
 /** A teacher's own details; the school comes from the request (create) or the headmaster (hire). */
 @InputType('HireTeacherInput')
@@ -54,13 +54,17 @@ export class HireTeacherInput {
   })
   phone!: string;
 
-  @Field(() => [String])
-  @ApiProperty({ type: [String], example: ['mathematics', 'physics'] })
+  @Field(() => [String], { description: "Codes of subjects of the teacher's school" })
+  @ApiProperty({
+    type: [String],
+    example: ['mathematics', 'physics'],
+    description: "Codes of subjects of the teacher's school (GET /api/subjects?schoolId=…)",
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
   @ArrayUnique()
-  @Matches(SUBJECT_PATTERN, { each: true, message: SUBJECT_MESSAGE })
+  @Matches(SUBJECT_CODE_PATTERN, { each: true, message: SUBJECT_MESSAGE })
   subjects!: string[];
 
   @Field(() => TeacherStatusEnum, { nullable: true, defaultValue: 'active' })
@@ -101,7 +105,7 @@ export class SchoolTeacherFilterInput {
   @Field({ nullable: true })
   @ApiPropertyOptional({ example: 'mathematics' })
   @IsOptional()
-  @Matches(SUBJECT_PATTERN, { message: 'subject must be a lower-case word joined by -, e.g. physical-education' })
+  @Matches(SUBJECT_CODE_PATTERN, { message: `subject must be a subject code: ${SUBJECT_CODE_RULE}` })
   subject?: string;
 
   @Field(() => TeacherStatusEnum, { nullable: true })

@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { KeyReference } from '../../common/persistence/key-reference';
 import { PHONE_PATTERN, STORED_EMAIL_PATTERN } from '../../common/validation/contact-patterns';
 import { SchemaTypes, Types } from 'mongoose';
 import { TEACHER_STATUSES, type TeacherStatus } from '../teacher';
@@ -25,7 +26,13 @@ export class TeacherRecord {
   @Prop({ required: true, type: SchemaTypes.ObjectId, ref: 'SchoolRecord' })
   schoolId!: Types.ObjectId;
 
-  @Prop({ type: [String], required: true, default: [] })
+  /** Codes of subjects of the teacher's school. */
+  @Prop({
+    type: [String],
+    required: true,
+    default: [],
+    refByKey: { ref: 'SubjectRecord', key: 'code', within: 'schoolId' } satisfies KeyReference,
+  })
   subjects!: string[];
 
   @Prop({ required: true, type: String, enum: TEACHER_STATUSES, default: 'active' })
