@@ -27,6 +27,7 @@ interface RestCase {
 
 const PRIVATE_SCHOOL_FIELDS = ['phone', 'email', 'headmasterId', 'createdAt', 'updatedAt'];
 const PRIVATE_TEACHER_FIELDS = ['email', 'phone', 'status', 'hiredAt', 'createdAt', 'updatedAt'];
+const SUBJECT_FIELDS = ['code', 'createdAt', 'id', 'name', 'schoolId', 'updatedAt'];
 
 function expectSchoolView(school: any, full: boolean): void {
   for (const field of PRIVATE_SCHOOL_FIELDS.filter((field) => field !== 'headmasterId')) {
@@ -67,6 +68,7 @@ const validHeadmaster = (schoolId: string) => ({
   phone: '+1 555 0151',
   schoolId,
 });
+const validSubject = (schoolId: string, code: string) => ({ name: 'Matrix studies', code, schoolId });
 const validTeacher = (suffix: string) => ({
   firstName: 'Nora',
   lastName: `Matrix${suffix}`,
@@ -182,6 +184,31 @@ const READS: RestCase[] = [
     outcomes: { anonymous: 401, teacher: 403, headmaster: 403, admin: 'ok' },
   },
   {
+    name: 'GET /api/subjects: every school’s subjects, for anyone',
+    request: () => ({ method: 'GET', path: '/api/subjects?limit=100' }),
+    outcomes: { anonymous: 'ok', teacher: 'ok', headmaster: 'ok', admin: 'ok' },
+    check: (_caller, body, world) => {
+      expect(body.total).toBe(world.counts.subjects);
+      for (const subject of body.items) expect(Object.keys(subject).sort()).toEqual(SUBJECT_FIELDS);
+    },
+  },
+  {
+    name: 'GET /api/subjects?schoolId=:other',
+    request: (world) => ({ method: 'GET', path: `/api/subjects?schoolId=${world.other.school}&limit=100` }),
+    outcomes: { anonymous: 'ok', teacher: 'ok', headmaster: 'ok', admin: 'ok' },
+    check: (_caller, body, world) => {
+      expect(body.total).toBe(world.counts.otherSubjects);
+      for (const subject of body.items) expect(subject.schoolId).toBe(world.other.school);
+    },
+  },
+  {
+    name: 'GET /api/subjects/:other',
+    request: (world) => ({ method: 'GET', path: `/api/subjects/${world.other.subject}` }),
+    outcomes: { anonymous: 'ok', teacher: 'ok', headmaster: 'ok', admin: 'ok' },
+    check: (_caller, body, world) =>
+      expect(body).toMatchObject({ id: world.other.subject, schoolId: world.other.school }),
+  },
+  {
     name: 'GET /api/admin/fallback (operators)',
     request: () => ({ method: 'GET', path: '/api/admin/fallback' }),
     outcomes: { anonymous: 401, teacher: 403, headmaster: 403, admin: 'ok' },
@@ -278,6 +305,35 @@ const DENIED_WRITES: RestCase[] = [
       path: `/api/headmasters/${world.other.headmaster}/teachers`,
       body: validTeacher('hired-other'),
     }),
+    outcomes: { anonymous: 401, teacher: 403, headmaster: 403, admin: 'ok' },
+  },
+  {
+    name: 'POST /api/subjects into the own school',
+    request: (world) => ({ method: 'POST', path: '/api/subjects', body: validSubject(world.own.school, 'matrix-own') }),
+    outcomes: { anonymous: 401, teacher: 403, headmaster: 'ok', admin: 'ok' },
+  },
+  {
+    name: 'POST /api/subjects into another school',
+    request: (world) => ({
+      method: 'POST',
+      path: '/api/subjects',
+      body: validSubject(world.other.school, 'matrix-other'),
+    }),
+    outcomes: { anonymous: 401, teacher: 403, headmaster: 403, admin: 'ok' },
+  },
+  {
+    name: 'PATCH /api/subjects/:own',
+    request: (world) => ({ method: 'PATCH', path: `/api/subjects/${world.own.subject}`, body: { name: 'Renamed' } }),
+    outcomes: { anonymous: 401, teacher: 403, headmaster: 'ok', admin: 'ok' },
+  },
+  {
+    name: 'PATCH /api/subjects/:other',
+    request: (world) => ({ method: 'PATCH', path: `/api/subjects/${world.other.subject}`, body: { name: 'Renamed' } }),
+    outcomes: { anonymous: 401, teacher: 403, headmaster: 403, admin: 'ok' },
+  },
+  {
+    name: 'DELETE /api/subjects/:other',
+    request: (world) => ({ method: 'DELETE', path: `/api/subjects/${world.other.subject}` }),
     outcomes: { anonymous: 401, teacher: 403, headmaster: 403, admin: 'ok' },
   },
   {
@@ -452,6 +508,37 @@ const GRAPHQL: GraphqlCase[] = [
     },
   },
   {
+    name: 'another school’s subjects, for anyone',
+    query: (world) =>
+      `{ school(id: "${world.other.school}") { subjects(limit: 100) { total items { code schoolId } } } }`,
+    check: (_caller, { data, errors }, world) => {
+      expect(errors).toBeUndefined();
+      expect(data.school.subjects.total).toBe(world.counts.otherSubjects);
+      for (const subject of data.school.subjects.items) expect(subject.schoolId).toBe(world.other.school);
+    },
+  },
+  {
+    name: 'a colleague’s subject details',
+    query: (world) => `{ teacher(id: "${world.own.colleague}") { subjects subjectDetails { code schoolId } } }`,
+    check: (caller, { data, errors }, world) => {
+      if (caller === 'anonymous') return expect(errorAt(errors, ['teacher'])?.extensions.code).toBe('UNAUTHENTICATED');
+      expect(errors).toBeUndefined();
+      expect(data.teacher.subjectDetails).toEqual(
+        data.teacher.subjects.map((code: string) => ({ code, schoolId: world.own.school })),
+      );
+    },
+  },
+  {
+    name: 'mutation: a subject of another school',
+    query: (world) => `mutation {
+      updateSubject(id: "${world.other.subject}", input: { name: "Renamed" }) { id }
+    }`,
+    check: (caller, { data, errors }) => {
+      expect(data).toBeNull();
+      expect(errorAt(errors, ['updateSubject'])?.extensions.code).toBe(deniedCode(caller));
+    },
+  },
+  {
     name: 'mutation: renaming the own school',
     query: (world) => `mutation { updateSchool(id: "${world.own.school}", input: { name: "Renamed" }) { id } }`,
     check: (caller, { data, errors }) => {
@@ -511,6 +598,9 @@ describe.each([
       expect((await sut.request('GET', `/api/headmasters/${world.other.headmaster}`)).status).toBe(200);
       const created = await sut.request('GET', '/api/teachers?q=Matrix');
       expect(created.body.total).toBe(0);
+      expect((await sut.request('GET', '/api/subjects?q=matrix')).body.total).toBe(0);
+      const subject = await sut.request('GET', `/api/subjects/${world.other.subject}`);
+      expect(subject.body.name).not.toBe('Renamed');
     });
   });
 
@@ -541,6 +631,23 @@ describe.each([
       });
       expect(accepted).toContain(created.status);
       await sut.request('DELETE', `/api/teachers/${created.body.id}`);
+    });
+
+    it('a headmaster adds, renames and removes a subject of their own school', async () => {
+      const added = await clients.headmaster.request(
+        'POST',
+        '/api/subjects',
+        validSubject(world.own.school, `matrix-${source}`),
+      );
+      expect(accepted).toContain(added.status);
+      expect(added.body.schoolId).toBe(world.own.school);
+      const renamed = await clients.headmaster.request('PATCH', `/api/subjects/${added.body.id}`, {
+        name: 'Matrix studies II',
+      });
+      expect(accepted).toContain(renamed.status);
+      expect(renamed.body.name).toBe('Matrix studies II');
+      const removed = await clients.headmaster.request('DELETE', `/api/subjects/${added.body.id}`);
+      expect(accepted).toContain(removed.status);
     });
 
     it('an admin creates and removes a school', async () => {

@@ -128,6 +128,25 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
       expect(after.body.data.teacher.lastName).toBe('Renamed');
     });
 
+    it("purges a teacher's cached subject details when one of the subjects changes", async () => {
+      const teacher = demo.teachers[20];
+      const subject = demo.subjects.find(
+        (candidate) => candidate.schoolId.equals(teacher.schoolId) && candidate.code === teacher.subjects[0],
+      )!;
+      const read = 'query ($id: ID!) { teacher(id: $id) { subjectDetails { code name } } }';
+      const variables = { id: teacher._id.toHexString() };
+      expect((await postGraphql(read, variables)).cache).toBe('MISS');
+      expect((await postGraphql(read, variables)).cache).toBe('HIT');
+
+      const renamed = await sut.request('PATCH', `/api/subjects/${subject._id.toHexString()}`, {
+        name: 'Renamed subject',
+      });
+      expect(renamed.status).toBe(200);
+      const after = await postGraphql(read, variables);
+      expect(after.cache).toBe('MISS');
+      expect(after.body.data.teacher.subjectDetails[0]).toEqual({ code: subject.code, name: 'Renamed subject' });
+    });
+
     it('refuses a mutation by GET with 405 and never caches it', async () => {
       const params = { query: `mutation { deleteSchool(id: "${demo.schools[6]._id.toHexString()}") { id } }` };
       const first = await getGraphql(params);
@@ -246,6 +265,39 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
       const second = await viaEdge(path);
       expect(first.status).toBe(404);
       expect(second.cache).not.toBe('HIT');
+    });
+
+    it("caches a school's subjects for anonymous callers and purges them on a subject write", async () => {
+      const schoolId = demo.schools[8]._id.toHexString();
+      const subject = demo.subjects.find((candidate) => candidate.schoolId.toHexString() === schoolId)!;
+      const list = `/api/subjects?schoolId=${schoolId}&limit=100`;
+      const one = `/api/subjects/${subject._id.toHexString()}`;
+      for (const path of [list, one]) {
+        expect((await viaEdge(path, {}, ANONYMOUS)).cache).toBe('MISS');
+        const cached = await viaEdge(path, {}, ANONYMOUS);
+        expect(cached.cache).toBe('HIT');
+        expect(cached.headers.get('cache-control')).toMatch(/^public, max-age=0, s-maxage=\d+$/);
+      }
+
+      const renamed = await sut.request('PATCH', one, { name: `${subject.name} (edge)` });
+      expect(renamed.status).toBe(200);
+      const fresh = await viaEdge(one, {}, ANONYMOUS);
+      expect(fresh).toMatchObject({ cache: 'MISS', body: { name: `${subject.name} (edge)` } });
+
+      const before = await viaEdge(list, {}, ANONYMOUS);
+      expect(before.cache).toBe('MISS'); // a write to one subject purges every list of subjects
+      expect(before.body.items.find((item: { id: string }) => item.id === subject._id.toHexString()).name).toBe(
+        `${subject.name} (edge)`,
+      );
+      const added = await sut.request('POST', '/api/subjects', {
+        name: 'Edge studies',
+        code: 'edge-studies',
+        schoolId,
+      });
+      expect(added.status).toBe(201);
+      const after = await viaEdge(list, {}, ANONYMOUS);
+      expect(after.cache).toBe('MISS');
+      expect(after.body.total).toBe(before.body.total + 1);
     });
 
     it('caches the anonymous school directory for everyone, without personal data', async () => {

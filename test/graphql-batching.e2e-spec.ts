@@ -85,4 +85,23 @@ describe('GraphQL relation batching', () => {
     expect(five.items).toHaveLength(5);
     expect(fifty.commands).toHaveLength(five.commands.length);
   });
+
+  it('loads the subject details of 100 teachers of many schools in one round trip', async () => {
+    commands = [];
+    const response = await sut.graphql(
+      '{ teachers(limit: 100) { items { schoolId subjects subjectDetails { code schoolId } } } }',
+    );
+    expect(response.body.errors).toBeUndefined();
+    const items = response.body.data.teachers.items as {
+      schoolId: string;
+      subjects: string[];
+      subjectDetails: { code: string; schoolId: string }[];
+    }[];
+    expect(items).toHaveLength(100);
+    expect(new Set(items.map((teacher) => teacher.schoolId)).size).toBeGreaterThan(1);
+    for (const teacher of items) {
+      expect(teacher.subjectDetails).toEqual(teacher.subjects.map((code) => ({ code, schoolId: teacher.schoolId })));
+    }
+    expect(commands.filter((command) => command.command.find === 'subjects')).toHaveLength(1);
+  });
 });

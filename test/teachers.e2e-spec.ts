@@ -517,6 +517,8 @@ describe('Teachers REST API (e2e)', () => {
       ['subjects', ['Mathematics']],
       ['subjects', ['mathematics', 'mathematics']],
       ['subjects', { 0: 'mathematics' }],
+      ['subjects', ['astrology']],
+      ['subjects', ['mathematics', 'astrology']],
       ['status', 'retired'],
       ['status', 1],
       ['hiredAt', 'not a date'],
@@ -633,6 +635,13 @@ describe('Teachers REST API (e2e)', () => {
       expect(response.body).toMatchObject({ ...changes, email: changes.email.toLowerCase() });
       const inSchool = await list({ schoolId: bigSchool.id, q: 'zebulon' });
       expect(inSchool.body.items.map((teacher) => teacher.id)).toEqual([created.body.id]);
+    });
+
+    it("returns 400 naming subjects for a code the teacher's school does not teach, and changes nothing", async () => {
+      const created = await create(newTeacherBody());
+      const response = await app.request('PATCH', `/api/teachers/${created.body.id}`, { subjects: ['astrology'] });
+      expectClientError(response, 400, 'subjects');
+      expect((await app.request('GET', `/api/teachers/${created.body.id}`)).body).toEqual(created.body);
     });
 
     it('accepts an empty body and changes nothing', async () => {

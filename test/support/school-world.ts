@@ -13,12 +13,13 @@ export interface SchoolRecords {
   schools: { _id: mongo.ObjectId }[];
   headmasters: RecordWithSchool[];
   teachers: RecordWithSchool[];
+  subjects: RecordWithSchool[];
 }
 
-/** A school seen from inside (its headmaster, a teacher and a colleague) and another school. */
+/** A school seen from inside (its headmaster, a teacher, a colleague and a subject) and another school. */
 export interface SchoolWorld {
-  own: { school: string; headmaster: string; teacher: string; colleague: string };
-  other: { school: string; headmaster: string; teacher: string };
+  own: { school: string; headmaster: string; teacher: string; colleague: string; subject: string };
+  other: { school: string; headmaster: string; teacher: string; subject: string };
   callers: {
     anonymous: TestCaller;
     teacher: TestCaller;
@@ -26,21 +27,33 @@ export interface SchoolWorld {
     admin: TestCaller;
   };
   /** How many records of each kind the data holds, and how many of them belong to the own school. */
-  counts: { schools: number; headmasters: number; teachers: number; ownHeadmasters: number; ownTeachers: number };
+  counts: {
+    schools: number;
+    headmasters: number;
+    teachers: number;
+    subjects: number;
+    ownHeadmasters: number;
+    ownTeachers: number;
+    otherSubjects: number;
+  };
 }
 
 const hex = (id: mongo.ObjectId) => id.toHexString();
 
-/** Picks two schools that each have a headmaster and teachers (the first with at least two). */
+/** Picks two schools that each have a headmaster, teachers (the first at least two) and subjects. */
 export function worldOf(records: SchoolRecords): SchoolWorld {
   const membersOf = (schoolId: string) => ({
     headmasters: records.headmasters.filter((headmaster) => hex(headmaster.schoolId) === schoolId),
     teachers: records.teachers.filter((teacher) => hex(teacher.schoolId) === schoolId),
+    subjects: records.subjects.filter((subject) => hex(subject.schoolId) === schoolId),
   });
   const candidates = records.schools.map((school) => ({ id: hex(school._id), ...membersOf(hex(school._id)) }));
-  const own = candidates.find((school) => school.headmasters.length > 0 && school.teachers.length >= 2);
+  const own = candidates.find(
+    (school) => school.headmasters.length > 0 && school.teachers.length >= 2 && school.subjects.length > 0,
+  );
   const other = candidates.find(
-    (school) => school !== own && school.headmasters.length > 0 && school.teachers.length > 0,
+    (school) =>
+      school !== own && school.headmasters.length > 0 && school.teachers.length > 0 && school.subjects.length > 0,
   );
   if (!own || !other) throw new Error('the data has no two schools with headmasters and teachers');
   const world = {
@@ -49,14 +62,22 @@ export function worldOf(records: SchoolRecords): SchoolWorld {
       headmaster: hex(own.headmasters[0]._id),
       teacher: hex(own.teachers[0]._id),
       colleague: hex(own.teachers[1]._id),
+      subject: hex(own.subjects[0]._id),
     },
-    other: { school: other.id, headmaster: hex(other.headmasters[0]._id), teacher: hex(other.teachers[0]._id) },
+    other: {
+      school: other.id,
+      headmaster: hex(other.headmasters[0]._id),
+      teacher: hex(other.teachers[0]._id),
+      subject: hex(other.subjects[0]._id),
+    },
     counts: {
       schools: records.schools.length,
       headmasters: records.headmasters.length,
       teachers: records.teachers.length,
+      subjects: records.subjects.length,
       ownHeadmasters: own.headmasters.length,
       ownTeachers: own.teachers.length,
+      otherSubjects: other.subjects.length,
     },
   };
   return {
@@ -90,5 +111,6 @@ export function backupWorld(): SchoolWorld {
     schools: readFixture('school/persistence/fixtures/schools.json'),
     headmasters: readFixture('headmaster/persistence/fixtures/headmasters.json'),
     teachers: readFixture('teacher/persistence/fixtures/teachers.json'),
+    subjects: readFixture('subject/persistence/fixtures/subjects.json'),
   });
 }
