@@ -6,7 +6,8 @@ import { join, relative, sep } from 'node:path';
 /**
  * `npm run generate:module` in a copy of the project: two new modules (one belonging to schools, one not) are
  * generated, then the copy builds, type-checks, lints, passes every unit test (the schema-drift check among
- * them) and the new modules' e2e tests (against the test FerretDB), and serves their GraphQL types. Names in use and bad names are
+ * them), the new modules' e2e tests and the fixtures-refresh test (against the test FerretDB), and serves their
+ * GraphQL types. Names in use and bad names are
  * refused with one line.
  */
 
@@ -105,8 +106,13 @@ describe('npm run generate:module', () => {
     expect(schema).toMatch(/type Mutation \{[^}]*createGradingScale\(input: CreateGradingScaleInput!\): GradingScale!/);
   });
 
-  it("passes every unit test (the schema-drift check included) and the new modules' e2e tests", async () => {
-    const patterns = ['/src/', 'test/lesson-plans.e2e-spec.ts', 'test/grading-scales.e2e-spec.ts'];
+  it("passes every unit test (the schema-drift check included), the new modules' e2e tests and the refresh's", async () => {
+    const patterns = [
+      '/src/',
+      'test/lesson-plans.e2e-spec.ts',
+      'test/grading-scales.e2e-spec.ts',
+      'test/fixtures-refresh.e2e-spec.ts',
+    ];
     const tests = await run(process.execPath, ['scripts/test.mjs', ...patterns], {
       TEST_MONGODB_URI: process.env.TEST_MONGODB_URI!,
     });
@@ -123,6 +129,7 @@ describe('npm run generate:module', () => {
       'src/grading-scale/grading-scale.service.spec.ts',
       'test/lesson-plans.e2e-spec.ts',
       'test/grading-scales.e2e-spec.ts',
+      'test/fixtures-refresh.e2e-spec.ts',
     ]) {
       expect([suite, suites.get(suite)]).toEqual([suite, 'passed']);
     }
