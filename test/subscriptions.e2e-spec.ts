@@ -385,7 +385,7 @@ if (!redisReachable) {
 );
 
 /** Every message of one subscription on its own connection, and how the connection ended. */
-async function subscribeRaw(
+function subscribeRaw(
   baseUrl: string,
   query: string,
   variables: Record<string, unknown>,
@@ -443,7 +443,7 @@ describe('teacherChanged subscription access', () => {
   });
 
   it('refuses an anonymous subscriber with UNAUTHENTICATED', async () => {
-    const subscription = await subscribeRaw(sut.baseUrl, withEmails, { schoolId: schoolA }, {});
+    const subscription = subscribeRaw(sut.baseUrl, withEmails, { schoolId: schoolA }, {});
     try {
       await subscription.until(() => subscription.results.length > 0, 'answer');
       expect(subscription.results).toEqual([
@@ -455,7 +455,7 @@ describe('teacherChanged subscription access', () => {
   });
 
   it('closes a connection whose token does not verify with 4401', async () => {
-    const subscription = await subscribeRaw(
+    const subscription = subscribeRaw(
       sut.baseUrl,
       withEmails,
       { schoolId: schoolA },
@@ -475,9 +475,25 @@ describe('teacherChanged subscription access', () => {
     }
   });
 
+  it('answers a document graphql-js cannot validate (a @skip variable without a value) with an error, keeping the connection', async () => {
+    const subscription = subscribeRaw(
+      sut.baseUrl,
+      'subscription { teacherChanged(schoolId: "000000000000000000000000") @skip(if: $x) { kind } }',
+      {},
+      await authorizationFor(ADMIN),
+    );
+    try {
+      await subscription.until(() => subscription.failures.length > 0, 'error');
+      expect(JSON.stringify(subscription.failures)).toMatch(/\$x/);
+      expect(subscription.closeCode()).toBeUndefined();
+    } finally {
+      await subscription.close();
+    }
+  });
+
   it('refuses the headmaster of another school with FORBIDDEN', async () => {
     const headmasterOfB: TestCaller = { role: 'headmaster', schoolId: schoolB, sub: 'headmaster-b' };
-    const subscription = await subscribeRaw(
+    const subscription = subscribeRaw(
       sut.baseUrl,
       withEmails,
       { schoolId: schoolA },
@@ -496,13 +512,8 @@ describe('teacherChanged subscription access', () => {
   it('gives a teacher their colleagues as colleagues see them, and their headmaster everything', async () => {
     const teacherA: TestCaller = { role: 'teacher', schoolId: schoolA, sub: probeA };
     const headmasterOfA: TestCaller = { role: 'headmaster', schoolId: schoolA, sub: headmasterA._id.toHexString() };
-    const asTeacher = await subscribeRaw(
-      sut.baseUrl,
-      withEmails,
-      { schoolId: schoolA },
-      await authorizationFor(teacherA),
-    );
-    const asHeadmaster = await subscribeRaw(
+    const asTeacher = subscribeRaw(sut.baseUrl, withEmails, { schoolId: schoolA }, await authorizationFor(teacherA));
+    const asHeadmaster = subscribeRaw(
       sut.baseUrl,
       withEmails,
       { schoolId: schoolA },

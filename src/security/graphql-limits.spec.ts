@@ -1,4 +1,4 @@
-import { buildSchema, parse, validate, specifiedRules, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, Kind, parse, validate, specifiedRules, type OperationDefinitionNode } from 'graphql';
 import { checkOperation, graphqlLimitsRule, measureOperation, QUERY_TOO_LARGE } from './graphql-limits';
 
 const schema = buildSchema(`
@@ -12,7 +12,7 @@ const schema = buildSchema(`
 
 function measure(query: string, variables?: Record<string, unknown>) {
   const document = parse(query);
-  const operation = document.definitions.find((d) => d.kind === 'OperationDefinition') as OperationDefinitionNode;
+  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
   return measureOperation(schema, document, operation, variables);
 }
 

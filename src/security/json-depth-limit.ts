@@ -27,7 +27,7 @@ export function jsonDepth(value: unknown, stopAbove = Infinity): number {
 export function limitJsonDepth(app: NestFastifyApplication, bodyLimit: number, maxDepth = MAX_JSON_DEPTH): void {
   const parse = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
   app.useBodyParser<RawServerDefault>('application/json', { bodyLimit }, (request, body, done) => {
-    parse(request, body.toString('utf8'), (error, value) => {
+    void parse(request, body.toString('utf8'), (error, value) => {
       if (error) return done(error, undefined);
       if (jsonDepth(value, maxDepth) > maxDepth) {
         const tooDeep = Object.assign(new Error(`the JSON body nests more than ${maxDepth} levels deep`), {

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { exportJWK, SignJWT } from 'jose';
 import { UnauthenticatedError } from '../common/errors/domain-errors';
 import { type AppConfig, loadAppConfig } from '../config/app-config';
@@ -17,7 +17,13 @@ const secretConfig = () => loadAppConfig({ AUTH_JWT_SECRET: SECRET });
 
 async function sign(
   claims: Record<string, unknown>,
-  options: { alg?: string; key?: unknown; expiresIn?: number | null; notBefore?: number; kid?: string } = {},
+  options: {
+    alg?: string;
+    key?: Uint8Array | KeyObject;
+    expiresIn?: number | null;
+    notBefore?: number;
+    kid?: string;
+  } = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   let jwt = new SignJWT(claims).setProtectedHeader({
@@ -26,7 +32,7 @@ async function sign(
   });
   if (options.expiresIn !== null) jwt = jwt.setExpirationTime(now + (options.expiresIn ?? 600));
   if (options.notBefore !== undefined) jwt = jwt.setNotBefore(now + options.notBefore);
-  return jwt.sign((options.key ?? new TextEncoder().encode(SECRET)) as Uint8Array);
+  return jwt.sign(options.key ?? new TextEncoder().encode(SECRET));
 }
 
 const headmasterClaims = { sub: 'h1', role: 'headmaster', schoolId: SCHOOL };
@@ -53,7 +59,7 @@ describe(TokenVerifier.name, () => {
     ['with an unknown role', () => sign({ ...headmasterClaims, role: 'principal' }), /role claim/],
     ['a headmaster without a school', () => sign({ sub: 'h1', role: 'headmaster' }), /schoolId claim/],
     ['without a subject', () => sign({ role: 'admin' }), /sub/],
-    ['not a JWT at all', async () => 'not.a.jwt', /well-formed/],
+    ['not a JWT at all', () => Promise.resolve('not.a.jwt'), /well-formed/],
   ])('refuses a token %s, saying why', async (_case, token, reason) => {
     const sut = new TokenVerifier(secretConfig());
     const verifying = sut.verify(await token());
