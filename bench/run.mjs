@@ -13,7 +13,7 @@
 // durations and only checks that each one produced figures. The exit code is non-zero when a scenario
 // produced no figures (or failed), never because a target was missed.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
@@ -24,6 +24,7 @@ import {
   cpuMs,
   ensureBuilt,
   httpRequest,
+  waitUntil,
   SERVICE_MAIN,
   openDatabaseProbe,
   ROOT,
@@ -62,7 +63,7 @@ const PLAN = args.smoke
       reps: 1,
       connections: 2,
       normal: { warmupS: 0, durationS: 1, slowDurationS: 1 },
-      outage: { durationS: 1, timeoutS: 1, rate: 50, failoverCapMs: 1000, recoveryCapMs: 10_000 },
+      outage: { durationS: 1, timeoutS: 1, rate: 50, failoverCapMs: 1000, breakerCapMs: 1000, recoveryCapMs: 10_000 },
       edge: { durationS: 1 },
       memory: { warmupS: 1, durationS: 3, flapS: 1, sampleMs: 250, heapSampleMs: 500, floorWindowS: 1 },
     }
@@ -70,7 +71,7 @@ const PLAN = args.smoke
       reps: 3,
       connections: 10,
       normal: { warmupS: 1, durationS: 2, slowDurationS: 4 },
-      outage: { durationS: 2, timeoutS: 2, rate: 100, failoverCapMs: 2000, recoveryCapMs: 15_000 },
+      outage: { durationS: 2, timeoutS: 2, rate: 100, failoverCapMs: 2000, breakerCapMs: 3000, recoveryCapMs: 15_000 },
       edge: { durationS: 2 },
       memory: { warmupS: 3, durationS: 60, flapS: 3, sampleMs: 500, heapSampleMs: 1000, floorWindowS: 10 },
     };
@@ -111,6 +112,20 @@ function track(stoppable) {
   };
 }
 
+/** Jiffies of all CPUs: [idle (idle + iowait), total], from /proc/stat. */
+function cpuJiffies() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return [fields[3] + (fields[4] ?? 0), fields.reduce((sum, value) => sum + value, 0)];
+}
+
+/** The share of the machine's CPU busy with other work over one second, before the bench starts anything. */
+async function busyShare() {
+  const [idle0, total0] = cpuJiffies();
+  await sleep(1000);
+  const [idle1, total1] = cpuJiffies();
+  return total1 > total0 ? round(1 - (idle1 - idle0) / (total1 - total0), 2) : null;
+}
+
 function machine() {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown CPU';
@@ -119,6 +134,7 @@ function machine() {
     cores: availableParallelism(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    loadAverageAtStart: round(loadavg()[0], 2),
   };
 }
 
@@ -248,6 +264,16 @@ async function pollUntil(port, since, capMs, isWanted) {
   }
 }
 
+/** The breaker's state as the service's /health reports it (closed, open, half-open, isolated). */
+async function breakerState(port) {
+  const answer = await httpRequest({ port, path: '/health', timeoutMs: 1000 });
+  try {
+    return JSON.parse(answer.body).breaker?.state;
+  } catch {
+    return undefined;
+  }
+}
+
 const fromFallback = (answer) => answer.status === 200 && answer.headers['x-data-source'] === 'fallback';
 const fromDatabase = (answer) => answer.status === 200 && answer.headers['x-data-source'] === 'database';
 
@@ -271,7 +297,7 @@ async function outageFor(design, service, db) {
   const result = {};
   for (const fault of Object.keys(FAULTS)) {
     const loads = Object.fromEntries(OUTAGE_ENDPOINTS.map((endpoint) => [endpoint.name, { load: [], open: [] }]));
-    result[fault] = { failover: [], recovery: [], restartMs: [], loads };
+    result[fault] = { failover: [], breakerOpen: [], recovery: [], restartMs: [], loads };
   }
   for (let rep = 0; rep < PLAN.reps; rep++) {
     for (const [fault, { inject, end, endLabel }] of Object.entries(FAULTS)) {
@@ -286,6 +312,16 @@ async function outageFor(design, service, db) {
       try {
         const failover = await pollUntil(service.port, faultAt, outage.failoverCapMs, fromFallback);
         entry.failover.push(failover.ms);
+        // The figures below are those of the outage itself, once the service has settled into it: with the
+        // breaker, once it opened (until then, requests still wait for the database's time limit: the failover).
+        if (design === 'configured') {
+          const opened = await waitUntil(
+            async () => (await breakerState(service.port)) !== 'closed',
+            outage.breakerCapMs,
+            10,
+          );
+          entry.breakerOpen.push(opened === undefined ? null : round(performance.now() - faultAt, 1));
+        }
         for (const endpoint of OUTAGE_ENDPOINTS) {
           // Closed loop (10 connections, as fast as answered): throughput and latency under saturation. For the
           // service as configured also an open loop at a steady rate: the latency independent clients see.
@@ -337,6 +373,9 @@ async function outageFor(design, service, db) {
         fault: FAULTS[fault].label,
         failoverMs: median(entry.failover),
         failoverRuns: entry.failover,
+        // Fault -> the service's /health reports the breaker open (as configured only).
+        breakerOpenMs: median(entry.breakerOpen),
+        breakerOpenRuns: entry.breakerOpen,
         failoverCapMs: outage.failoverCapMs,
         recoveryMs: median(entry.recovery),
         recoveryRuns: entry.recovery,
@@ -531,13 +570,16 @@ async function memory(service, db, ids) {
 
 // ---------------------------------------------------------------- main
 
-/** The scenarios (of those run) that produced no figures: empty when every one did. */
+/**
+ * The scenarios (of those run) that produced no figures: empty when every one did. A load run has figures once it
+ * sent requests, even if none was answered (then its throughput is 0 and its errors say why); nothing about speed.
+ */
 function missingFigures(results, only) {
   const missing = [];
   if (only.has('normal')) {
     if (!results.normal?.length) missing.push('normal');
     for (const row of results.normal ?? []) {
-      if (!(row.service.requests > 0) || !(row.baseline.requests > 0)) missing.push(`normal ${row.endpoint}`);
+      if (!(row.service.sent > 0) || !(row.baseline.sent > 0)) missing.push(`normal ${row.endpoint}`);
     }
   }
   for (const design of only.has('outage') ? ['configured', 'naive'] : []) {
@@ -553,7 +595,8 @@ function missingFigures(results, only) {
         continue;
       }
       for (const row of entry.endpoints) {
-        const counted = (run) => run.requests + run.timeouts + run.socketErrors > 0;
+        // Figures even when nothing was answered: the requests sent, and how many timed out.
+        const counted = (run) => run.sent > 0;
         if (!counted(row) || (design === 'configured' && !(row.open && counted(row.open)))) {
           missing.push(`outage ${design} ${fault} ${row.endpoint}`);
         }
@@ -563,7 +606,7 @@ function missingFigures(results, only) {
       }
     }
   }
-  if (only.has('edge') && (!(results.edge?.hit?.rps > 0) || !(results.edge?.miss?.rps > 0))) missing.push('edge');
+  if (only.has('edge') && (!(results.edge?.hit?.sent > 0) || !(results.edge?.miss?.sent > 0))) missing.push('edge');
   if (only.has('memory') && (!(results.memory?.samples?.length >= 2) || results.memory.maxMb === null)) {
     missing.push('memory');
   }
@@ -579,15 +622,16 @@ async function main() {
     mode: args.smoke ? 'smoke' : 'full',
     scenarios: [...only],
     service: SERVICE_MAIN,
-    machine: machine(),
+    // Other work on the machine skews every figure: how busy it was just before the run.
+    machine: { ...machine(), busyAtStart: await busyShare() },
     plan: PLAN,
     results,
   };
   let failure;
   try {
     log('starting FerretDB with the demo data');
-    const { server: db, ids } = await startDatabase(DB_NAME, log);
-    track(db);
+    const { server: db, stop: stopDatabase, ids } = await startDatabase(DB_NAME, log);
+    track({ stop: stopDatabase });
     report.database = { kind: 'FerretDB (SQLite backend)', uri: db.uri, dbName: DB_NAME, ids };
 
     if (only.has('normal') || only.has('edge') || only.has('outage')) {
@@ -645,6 +689,7 @@ async function main() {
   }
 
   report.finishedAt = new Date().toISOString();
+  report.loadAverageAtEnd = round(loadavg()[0], 2);
   report.durationS = round((Date.now() - startedAt.getTime()) / 1000, 1);
   report.missing = missingFigures(results, only);
   report.targets = report.missing.length === 0 ? checkTargets(results) : [];

@@ -109,12 +109,20 @@ export function cpuMs(pid) {
   }
 }
 
-/** A FerretDB process with the demo data seeded into database `dbName`; the project's own FerretdbServer. */
+/**
+ * A FerretDB process with the demo data seeded into database `dbName`; the project's own FerretdbServer.
+ * `stop()` ends it and removes its data.
+ */
 export async function startDatabase(dbName, log) {
   const { FerretdbServer } = require(join(ROOT, 'dist', 'database', 'ferretdb-server.js'));
   const { seedDemoData } = require(join(ROOT, 'dist', 'database', 'demo-data.js'));
   const { MongoClient } = require('mongoose').mongo;
   const server = await FerretdbServer.start({ log });
+  // Stops the process and removes its data (a temporary directory of its own).
+  const stop = async () => {
+    await server.stop();
+    rmSync(server.dataDir, { recursive: true, force: true });
+  };
   const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 10_000 });
   try {
     await client.connect();
@@ -122,7 +130,10 @@ export async function startDatabase(dbName, log) {
     await seedDemoData(db, log);
     const teacher = await db.collection('teachers').findOne({}, { sort: { _id: 1 }, skip: 100 });
     const headmaster = await db.collection('headmasters').findOne({}, { sort: { _id: 1 }, skip: 10 });
-    return { server, ids: { teacher: teacher._id.toHexString(), headmaster: headmaster._id.toHexString() } };
+    return { server, stop, ids: { teacher: teacher._id.toHexString(), headmaster: headmaster._id.toHexString() } };
+  } catch (error) {
+    await stop();
+    throw error;
   } finally {
     await client.close();
   }

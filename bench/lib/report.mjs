@@ -178,6 +178,13 @@ export function renderReport(report) {
       `Database: FerretDB (SQLite backend) with the demo data, loopback. Load: autocannon, ${plan.connections} connections, ` +
       `in the same machine (it shares the CPU with the service and the database). Latencies in ms (2xx answers).`,
   );
+  if (machine.busyAtStart > 0.25) {
+    lines.push(
+      '',
+      `**Note:** other work kept ${num(machine.busyAtStart * 100)}% of the CPU busy just before the run: ` +
+        'it skews every figure.',
+    );
+  }
 
   if (results.normal) {
     lines.push('', `### 1. Normal mode (${plan.normal.durationS} s per run)`, '');
@@ -284,17 +291,28 @@ export function renderReport(report) {
           design,
           entry.fault,
           duration(entry.failoverMs, entry.failoverCapMs),
+          design === 'configured' ? duration(entry.breakerOpenMs) : '–',
           `${duration(entry.recoveryMs)} (after ${entry.recoveryFrom})`,
         ]);
       }
     }
     lines.push(
       table(
-        ['<Design', '<Database', 'Failover: fault → first fallback answer', 'Recovery: back → first database answer'],
+        [
+          '<Design',
+          '<Database',
+          'Failover: fault → first fallback answer',
+          'Fault → breaker open',
+          'Recovery: back → first database answer',
+        ],
         failRows,
       ),
     );
-    lines.push('', 'Recovery after a restart counts from the moment FerretDB listens again.');
+    lines.push(
+      '',
+      'Recovery after a restart counts from the moment FerretDB listens again. The outage figures above are measured ' +
+        'once the breaker is open (as configured) — until then requests still wait for the time limit.',
+    );
   }
 
   if (results.edge) {
