@@ -118,11 +118,8 @@ export async function startDatabase(dbName, log) {
   const { seedDemoData } = require(join(ROOT, 'dist', 'database', 'demo-data.js'));
   const { MongoClient } = require('mongoose').mongo;
   const server = await FerretdbServer.start({ log });
-  // Stops the process and removes its data (a temporary directory of its own).
-  const stop = async () => {
-    await server.stop();
-    rmSync(server.dataDir, { recursive: true, force: true });
-  };
+  // Stops the process; its data, a temporary directory of its own, goes with it.
+  const stop = () => server.stop();
   const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 10_000 });
   try {
     await client.connect();
