@@ -33,8 +33,7 @@ export class RecoveryProbe implements OnApplicationBootstrap, OnModuleDestroy {
     await this.circuit
       .execute(async () => {
         const db = this.connection.db;
-        if (this.connection.readyState !== ConnectionStates.connected || !db)
-          throw new MongooseError('not connected');
+        if (this.connection.readyState !== ConnectionStates.connected || !db) throw new MongooseError('not connected');
         await db.command({ ping: 1 });
       })
       .catch(() => undefined);
