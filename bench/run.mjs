@@ -1,4 +1,5 @@
-// npm run bench [-- --smoke] [-- --results-dir DIR]
+// npm run bench [-- --smoke] [-- --only normal,edge,outage,memory] [-- --results-dir DIR]
+//                [-- --token TOKEN] [-- --header 'Name: value' ...]
 //
 // One benchmark run of the built service (dist/main.js; built first when dist/ is missing) against a
 // real FerretDB with the demo data, everything on 127.0.0.1, every load bounded in count and time:
@@ -12,9 +13,14 @@
 // writes everything to bench/results/<timestamp>.json. `--smoke` runs the same scenarios with tiny
 // durations and only checks that each one produced figures. The exit code is non-zero when a scenario
 // produced no figures (or failed), never because a target was missed.
+//
+// Request headers: every request to the API (the measured reads, the polls of failover and recovery, the readiness
+// checks; not /health or /metrics) carries the `--header` values and, with `--token` or BENCH_TOKEN, an
+// `Authorization: Bearer` header, except where an endpoint says otherwise (`api(endpoint, { token: false })`: the
+// edge's, as Varnish never caches a request with credentials); the baseline gets the same headers. None by default.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,6 +41,7 @@ import {
   startVarnish,
 } from './lib/processes.mjs';
 import { renderReport, checkTargets } from './lib/report.mjs';
+import { serviceNodeArgs } from '../scripts/service-node-args.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,8 +49,28 @@ const { values: args } = parseArgs({
     'results-dir': { type: 'string', default: join(ROOT, 'bench', 'results') },
     // A subset of the scenarios, e.g. --only normal,memory (targets are judged for those run).
     only: { type: 'string', default: 'normal,edge,outage,memory' },
+    // A bearer token for the API (also BENCH_TOKEN), and any other request headers ('Name: value', repeatable).
+    token: { type: 'string', default: process.env.BENCH_TOKEN },
+    header: { type: 'string', multiple: true, default: [] },
   },
 });
+
+/** The headers every API request of the bench carries (see the top of this file), and the token's. */
+const API_HEADERS = {};
+const TOKEN_HEADERS = args.token ? { authorization: `Bearer ${args.token}` } : {};
+for (const header of args.header) {
+  const colon = header.indexOf(':');
+  if (colon <= 0) {
+    console.error(`bench: --header "${header}" is not "Name: value"`);
+    process.exit(2);
+  }
+  API_HEADERS[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim();
+}
+
+/** The headers of an API request: its own (e.g. content-type) over the bench's, with the token's unless `token: false`. */
+const apiHeaders = (own = {}, { token = true } = {}) => ({ ...API_HEADERS, ...(token ? TOKEN_HEADERS : {}), ...own });
+/** An API endpoint with its headers. */
+const api = (endpoint, options) => ({ ...endpoint, headers: apiHeaders(endpoint.headers, options) });
 
 const SCENARIOS = ['normal', 'edge', 'outage', 'memory'];
 const only = new Set(args.only.split(',').map((name) => name.trim()));
@@ -140,26 +167,30 @@ function machine() {
 
 function normalEndpoints(ids) {
   return [
-    { name: 'GET /api/teachers/:id', path: `/api/teachers/${ids.teacher}` },
-    { name: 'GET /api/schools?limit=20', path: '/api/schools?limit=20' },
-    { name: 'GET /api/headmasters/:id/dashboard', path: `/api/headmasters/${ids.headmaster}/dashboard`, slow: true },
-    {
+    api({ name: 'GET /api/teachers/:id', path: `/api/teachers/${ids.teacher}` }),
+    api({ name: 'GET /api/schools?limit=20', path: '/api/schools?limit=20' }),
+    api({
+      name: 'GET /api/headmasters/:id/dashboard',
+      path: `/api/headmasters/${ids.headmaster}/dashboard`,
+      slow: true,
+    }),
+    api({
       name: 'POST /graphql (20 schools, headmaster, teacherCount)',
       slow: true,
       path: '/graphql',
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: GRAPHQL_QUERY }),
-    },
+    }),
   ];
 }
 
 const OUTAGE_ENDPOINTS = [
-  {
+  api({
     name: `GET /api/headmasters/${FALLBACK_HEADMASTER}/dashboard`,
     path: `/api/headmasters/${FALLBACK_HEADMASTER}/dashboard`,
-  },
-  { name: 'GET /api/schools?limit=20', path: '/api/schools?limit=20' },
+  }),
+  api({ name: 'GET /api/schools?limit=20', path: '/api/schools?limit=20' }),
 ];
 
 /** Checks that an endpoint answers 200 before it is measured: a benchmark of 404s would measure nothing. */
@@ -257,7 +288,7 @@ async function pollUntil(port, since, capMs, isWanted) {
   for (;;) {
     const left = capMs - (performance.now() - since);
     if (left <= 0) return { ms: null, polls };
-    const answer = await httpRequest({ port, path: POLL_PATH, timeoutMs: Math.max(1, left) });
+    const answer = await httpRequest({ port, path: POLL_PATH, headers: apiHeaders(), timeoutMs: Math.max(1, left) });
     polls++;
     if (isWanted(answer)) return { ms: round(performance.now() - since, 1), polls };
     await sleep(5);
@@ -342,6 +373,7 @@ async function outageFor(design, service, db) {
           const open = await openLoad({
             port: service.port,
             path: endpoint.path,
+            headers: endpoint.headers,
             rate: outage.rate,
             durationS: outage.durationS,
             timeoutS: outage.timeoutS,
@@ -402,14 +434,17 @@ async function edge(service, probe) {
   const stopVarnish = track(varnish);
   try {
     const hitPath = `/graphql?query=${encodeURIComponent(GRAPHQL_QUERY)}`;
-    await assertAnswers(varnish.port, { name: 'edge GET /graphql', path: hitPath }, 'edge');
-    const second = await assertAnswers(varnish.port, { name: 'edge GET /graphql', path: hitPath }, 'edge');
+    // Without the token: Varnish passes every request with credentials to the service, so there would be no hits.
+    const hitRequest = api({ name: 'edge GET /graphql', path: hitPath }, { token: false });
+    await assertAnswers(varnish.port, hitRequest, 'edge');
+    const second = await assertAnswers(varnish.port, hitRequest, 'edge');
     if (second.headers['x-cache'] !== 'HIT')
       throw new Error(`edge: a repeated GET is not a cache hit (X-Cache ${second.headers['x-cache']})`);
     let buster = Date.now();
     const missRequests = [
       {
         method: 'GET',
+        headers: hitRequest.headers,
         setupRequest: (request) => ({
           ...request,
           path: `${hitPath}&variables=${encodeURIComponent(JSON.stringify({ cacheBuster: buster++ }))}`,
@@ -418,7 +453,10 @@ async function edge(service, probe) {
     ];
     const firstMiss = await assertAnswers(
       varnish.port,
-      { name: 'edge miss', path: `${hitPath}&variables=${encodeURIComponent('{"cacheBuster":-1}')}` },
+      api(
+        { name: 'edge miss', path: `${hitPath}&variables=${encodeURIComponent('{"cacheBuster":-1}')}` },
+        { token: false },
+      ),
       'edge',
     );
     if (firstMiss.headers['x-cache'] !== 'MISS')
@@ -431,7 +469,9 @@ async function edge(service, probe) {
         const before = varnish.counters();
         const run = await runLoad({
           port: varnish.port,
-          ...(kind === 'hit' ? { path: hitPath } : { path: hitPath, requests: missRequests }),
+          ...(kind === 'hit'
+            ? { path: hitPath, headers: hitRequest.headers }
+            : { path: hitPath, requests: missRequests }),
           connections: PLAN.connections,
           durationS: PLAN.edge.durationS,
           timeoutS: 10,
@@ -494,7 +534,7 @@ function floors(samples, windowS) {
 async function memory(service, db, ids) {
   const { warmupS, durationS, flapS, sampleMs, heapSampleMs, floorWindowS } = PLAN.memory;
   const requests = normalEndpoints(ids).map(({ path, method = 'GET', headers, body }) =>
-    method === 'POST' ? { path, method, headers, body } : { path, method },
+    method === 'POST' ? { path, method, headers, body } : { path, method, headers },
   );
   const mixed = (seconds) =>
     runLoad({ port: service.port, requests, connections: PLAN.connections, durationS: seconds, timeoutS: 5 });
@@ -621,7 +661,11 @@ async function main() {
     startedAt: startedAt.toISOString(),
     mode: args.smoke ? 'smoke' : 'full',
     scenarios: [...only],
+    // The names of the headers sent with API requests (their values, a token among them, are not recorded).
+    requestHeaders: Object.keys(apiHeaders()),
     service: SERVICE_MAIN,
+    // As npm start runs it.
+    serviceCommand: ['node', ...serviceNodeArgs(), relative(ROOT, SERVICE_MAIN)].join(' '),
     // Other work on the machine skews every figure: how busy it was just before the run.
     machine: { ...machine(), busyAtStart: await busyShare() },
     plan: PLAN,
@@ -636,7 +680,7 @@ async function main() {
 
     if (only.has('normal') || only.has('edge') || only.has('outage')) {
       log('starting the service');
-      const service = await startService({ mongoUri: db.uri, dbName: DB_NAME });
+      const service = await startService({ mongoUri: db.uri, dbName: DB_NAME, headers: apiHeaders() });
       const stopService = track(service);
       report.serviceSettings = service.settings;
       const probe = await openDatabaseProbe(db.uri, DB_NAME, ids.teacher);
@@ -644,7 +688,7 @@ async function main() {
 
       if (only.has('normal')) {
         log('1. normal mode: the service and the baseline');
-        const baseline = await startBaseline({ mongoUri: db.uri, dbName: DB_NAME });
+        const baseline = await startBaseline({ mongoUri: db.uri, dbName: DB_NAME, headers: apiHeaders() });
         const stopBaseline = track(baseline);
         results.normal = await normalMode(service, baseline, ids, probe);
         await stopBaseline();
@@ -667,6 +711,7 @@ async function main() {
         mongoUri: db.uri,
         dbName: DB_NAME,
         env: { FALLBACK_BREAKER_ENABLED: 'false' },
+        headers: apiHeaders(),
         label: 'naive service',
       });
       const stopNaive = track(naive);
@@ -676,7 +721,12 @@ async function main() {
 
     if (only.has('memory')) {
       log('5. memory: a fresh service under mixed load while the database flaps');
-      const fresh = await startService({ mongoUri: db.uri, dbName: DB_NAME, label: 'service (memory)' });
+      const fresh = await startService({
+        mongoUri: db.uri,
+        dbName: DB_NAME,
+        headers: apiHeaders(),
+        label: 'service (memory)',
+      });
       const stopFresh = track(fresh);
       results.memory = await memory(fresh, db, ids);
       await stopFresh();

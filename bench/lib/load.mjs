@@ -94,7 +94,7 @@ function percentile(sorted, share) {
  * (no coordinated omission). Every request is bounded by `timeoutS`; the run ends when all are answered or timed out.
  * Same figures as runLoad; `slow` counts the 2xx answers over `slowMs`.
  */
-export async function openLoad({ port, path, rate, durationS, timeoutS = 2, slowMs = 10 }) {
+export async function openLoad({ port, path, headers, rate, durationS, timeoutS = 2, slowMs = 10 }) {
   const total = Math.max(1, Math.round(rate * durationS));
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   const intervalMs = 1000 / rate;
@@ -121,7 +121,7 @@ export async function openLoad({ port, path, rate, durationS, timeoutS = 2, slow
         outcome();
         finish();
       };
-      const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
+      const req = request({ host: '127.0.0.1', port, path, headers, agent }, (res) => {
         res.resume();
         res.on('end', () =>
           end(() => {

@@ -178,6 +178,11 @@ export function renderReport(report) {
       `Database: FerretDB (SQLite backend) with the demo data, loopback. Load: autocannon, ${plan.connections} connections, ` +
       `in the same machine (it shares the CPU with the service and the database). Latencies in ms (2xx answers).`,
   );
+  lines.push(
+    '',
+    `Service: \`${report.serviceCommand}\` (as \`npm start\` runs it), NODE_ENV=production, LOG_LEVEL=warn` +
+      (report.requestHeaders?.length ? `; API requests carry ${report.requestHeaders.join(', ')}.` : '.'),
+  );
   if (machine.busyAtStart > 0.25) {
     lines.push(
       '',
