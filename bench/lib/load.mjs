@@ -92,13 +92,15 @@ function percentile(sorted, share) {
  * the earlier ones were answered (as independent clients do), on keep-alive connections opened as needed.
  * Latency counts from the scheduled time, so a server that stalls is charged for every request it kept waiting
  * (no coordinated omission). Every request is bounded by `timeoutS`; the run ends when all are answered or timed out.
- * Same figures as runLoad; `slow` counts the 2xx answers over `slowMs`.
+ * Same figures as runLoad; `slow` counts the 2xx answers over `slowMs`, `slowAt` says when they were sent.
  */
 export async function openLoad({ port, path, headers, rate, durationS, timeoutS = 2, slowMs = 10 }) {
   const total = Math.max(1, Math.round(rate * durationS));
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   const intervalMs = 1000 / rate;
   const latencies = [];
+  // [ms into the run it was sent, its latency] of each answer over slowMs: when the slow ones came.
+  const slowAt = [];
   const statusCodes = {};
   const sources = {};
   let timeouts = 0;
@@ -128,7 +130,9 @@ export async function openLoad({ port, path, headers, rate, durationS, timeoutS 
             const status = res.statusCode;
             statusCodes[status] = (statusCodes[status] ?? 0) + 1;
             if (status >= 200 && status <= 299) {
-              latencies.push(performance.now() - scheduledAt);
+              const latency = performance.now() - scheduledAt;
+              latencies.push(latency);
+              if (latency > slowMs) slowAt.push([round(scheduledAt - started), round(latency, 1)]);
               const source = String(res.headers['x-data-source'] ?? 'none');
               sources[source] = (sources[source] ?? 0) + 1;
             } else non2xx++;
@@ -170,6 +174,7 @@ export async function openLoad({ port, path, headers, rate, durationS, timeoutS 
     p50Floor: timeoutShare > 0.5 ? timeoutS * 1000 : undefined,
     p99Floor: timeoutShare > 0.01 ? timeoutS * 1000 : undefined,
     slow: latencies.filter((value) => value > slowMs).length,
+    slowAt: slowAt.slice(0, 50),
     slowMs,
     non2xx,
     timeouts,

@@ -89,7 +89,11 @@ function normalTarget(results) {
   const teachers = results.normal.find((row) => row.endpoint === TEACHER_ENDPOINT);
   return {
     target: `Normal throughput ≥ ${TARGETS.normalRatio * 100}% of the baseline on ${TEACHER_ENDPOINT}`,
-    figure: `${num(teachers.ratio * 100)}% (${num(teachers.service.dbRps)} vs ${num(teachers.baseline.dbRps)} req/s)`,
+    figure:
+      `${num(teachers.ratio * 100)}% (median of the paired runs' ratios ` +
+      `${(teachers.pairedRatios ?? []).map((value) => `${num(value * 100)}%`).join(', ')}; ` +
+      `medians ${num(teachers.service.dbRps)} vs ${num(teachers.baseline.dbRps)} req/s; CPU ms per answer ` +
+      `${num(teachers.service.cpuMsPerRequest, 2)} vs ${num(teachers.baseline.cpuMsPerRequest, 2)})`,
     met: teachers.ratio >= TARGETS.normalRatio,
     value: teachers.ratio,
   };
@@ -170,7 +174,10 @@ function memoryTarget(results) {
 export function renderReport(report) {
   const { results, plan, machine } = report;
   const lines = [];
-  const reps = plan.reps === 1 ? 'one run each' : `medians of ${plan.reps} runs`;
+  const reps =
+    plan.reps === 1
+      ? 'one run each'
+      : `medians of ${plan.reps} runs${plan.normal.fastReps > plan.reps ? ` (${plan.normal.fastReps} for the fast reads)` : ''}`;
   lines.push(`## Benchmark (${report.mode}, ${reps}), ${report.startedAt}`);
   lines.push('');
   lines.push(
@@ -219,7 +226,9 @@ export function renderReport(report) {
     );
     lines.push(
       '',
-      "req/s: 2xx answers from the database per second. CPU ms per answer: the server process's CPU time over its answers " +
+      'req/s: 2xx answers from the database per second (medians). Service / baseline: the median of the ratios of each ' +
+        'service run and the baseline run next to it. ' +
+        "CPU ms per answer: the server process's CPU time over its answers " +
         '(the service, FerretDB and the load generator share the cores, so this is what throughput trades against). ' +
         '"Other answers" (all runs): answers from backup data and errors, ' +
         'when the service declared the database failed (operations over FALLBACK_OPERATION_TIMEOUT_MS); ' +
