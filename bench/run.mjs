@@ -90,7 +90,16 @@ const PLAN = args.smoke
       reps: 1,
       connections: 2,
       normal: { warmupS: 0, durationS: 1, slowDurationS: 1 },
-      outage: { durationS: 1, timeoutS: 1, rate: 50, failoverCapMs: 1000, breakerCapMs: 1000, recoveryCapMs: 10_000 },
+      outage: {
+        durationS: 1,
+        steadyS: 1,
+        steadyPauseMs: 0,
+        timeoutS: 1,
+        rate: 50,
+        failoverCapMs: 1000,
+        breakerCapMs: 1000,
+        recoveryCapMs: 10_000,
+      },
       edge: { durationS: 1 },
       memory: { warmupS: 1, durationS: 3, flapS: 1, sampleMs: 250, heapSampleMs: 500, floorWindowS: 1 },
     }
@@ -99,7 +108,16 @@ const PLAN = args.smoke
       connections: 10,
       // fastReps: repetitions of the two fast reads (the throughput target is judged on one of them).
       normal: { warmupS: 1, durationS: 2, slowDurationS: 4, fastReps: 5 },
-      outage: { durationS: 2, timeoutS: 2, rate: 100, failoverCapMs: 2000, breakerCapMs: 3000, recoveryCapMs: 15_000 },
+      outage: {
+        durationS: 2,
+        steadyS: 4,
+        steadyPauseMs: 500,
+        timeoutS: 2,
+        rate: 100,
+        failoverCapMs: 2000,
+        breakerCapMs: 3000,
+        recoveryCapMs: 15_000,
+      },
       edge: { durationS: 2 },
       memory: { warmupS: 3, durationS: 60, flapS: 3, sampleMs: 500, heapSampleMs: 1000, floorWindowS: 10 },
     };
@@ -382,12 +400,16 @@ async function outageFor(design, service, db) {
               `p99 ${closed.p99 ?? '-'} ms, max ${closed.max ?? '-'} ms, errors ${closed.errors} (timeouts ${closed.timeouts}, non-2xx ${closed.non2xx})`,
           );
           if (design === 'naive') continue;
+          // The steady load is measured on its own: after a pause, so that its first requests do not pay for the
+          // saturation run just before (its garbage, its connections closing), and longer, as a p99 of few requests
+          // is one slow answer away from the worst.
+          await sleep(outage.steadyPauseMs);
           const open = await openLoad({
             port: service.port,
             path: endpoint.path,
             headers: endpoint.headers,
             rate: outage.rate,
-            durationS: outage.durationS,
+            durationS: outage.steadyS,
             timeoutS: outage.timeoutS,
           });
           entry.loads[endpoint.name].open.push(open);

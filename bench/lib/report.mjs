@@ -289,7 +289,8 @@ export function renderReport(report) {
     lines.push(
       '',
       `req/s, p50 / p99, errors: ${plan.connections} connections, each sending as soon as answered (saturation). ` +
-        `"At ${rate} req/s": a steady ${rate} requests per second sent on schedule, answered or not (independent clients); ` +
+        `"At ${rate} req/s": a steady ${rate} requests per second for ${plan.outage.steadyS ?? durationS} s, sent on schedule, ` +
+        `answered or not (independent clients), ${plan.outage.steadyPauseMs ?? 0} ms after the saturation run; ` +
         'latency from the scheduled time. "≥ N": more than half (p50) or 1 % (p99) of the requests timed out.',
     );
 
