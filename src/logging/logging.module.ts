@@ -41,7 +41,8 @@ function requestBinding(): object {
  * logger bound to it. At `warn` and above those lines are dropped, and building a child logger per
  * request (serializing and redacting the request each time) would cost more CPU than anything else
  * the service does on a read by id: then no per-request middleware runs, and a `mixin` adds the same
- * `req` to the few lines that are written during a request.
+ * `req` to the few lines that are written during a request. (nestjs-pino's `PinoLogger.assign()` needs the
+ * per-request logger: at those levels it throws; add request fields through `requestBinding` instead.)
  */
 @Module({
   imports: [
