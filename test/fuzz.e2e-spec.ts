@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mongo } from 'mongoose';
 import { generateDemoData, seedDemoData } from '../src/database/demo-data';
-import { fuzzRequest, Random, type FuzzRequest, type FuzzWorld } from './support/fuzz-requests';
+import { SeededRandom } from '../src/common/seeded-random';
+import { fuzzRequest, type FuzzRequest, type FuzzWorld } from './support/fuzz-requests';
 import { freePort, spawnService, type ServiceProcess } from './support/service-process';
 import { mintTestToken } from './support/tokens';
 
@@ -79,7 +80,7 @@ describe(`Fuzzing the running service with ${REQUESTS} random and malformed requ
   });
 
   it('answers every request below 500, none hangs, and the service lives on', async () => {
-    const random = new Random(SEED);
+    const random = new SeededRandom(SEED);
     const requests: FuzzRequest[] = Array.from({ length: REQUESTS }, () => fuzzRequest(random, world));
     const statuses = new Map<number, number>();
     const failures: string[] = [];

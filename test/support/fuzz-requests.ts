@@ -4,40 +4,13 @@
  * repeated exactly (FUZZ_SEED).
  */
 
+import { SeededRandom } from '../../src/common/seeded-random';
+
 export interface FuzzRequest {
   method: string;
   path: string;
   headers: Record<string, string>;
   body?: string;
-}
-
-/** Deterministic 32-bit generator (mulberry32). */
-export class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(below: number): number {
-    return Math.floor(this.next() * below);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
-  }
-
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
 }
 
 export interface FuzzWorld {
@@ -107,12 +80,12 @@ function encode(text: string): string {
   }
 }
 
-function hostileValue(random: Random): unknown {
+function hostileValue(random: SeededRandom): unknown {
   return random.chance(0.5) ? random.pick(HOSTILE_STRINGS) : random.pick(HOSTILE_VALUES);
 }
 
-function someId(random: Random, world: FuzzWorld): string {
-  switch (random.int(6)) {
+function someId(random: SeededRandom, world: FuzzWorld): string {
+  switch (random.int(0, 5)) {
     case 0:
       return random.pick(world.schoolIds);
     case 1:
@@ -153,12 +126,12 @@ const QUERY_KEYS = ['limit', 'offset', 'sort', 'city', 'type', 'schoolId', 'subj
 const QUERY_SUFFIXES = ['', '[]', '[$ne]', '[$gt]', '[$regex]', '[0]', '[__proto__]', '.$where'];
 const SORTS = ['name', '-name', 'lastName', '-hiredAt', 'email', 'createdAt', '-', '--name', 'password', '$natural'];
 
-function queryString(random: Random, world: FuzzWorld): string {
+function queryString(random: SeededRandom, world: FuzzWorld): string {
   const parts: string[] = [];
-  for (let count = random.int(4); count > 0; count--) {
+  for (let count = random.int(0, 3); count > 0; count--) {
     const key = random.pick(QUERY_KEYS) + (random.chance(0.3) ? random.pick(QUERY_SUFFIXES) : '');
     let value: string;
-    switch (random.int(5)) {
+    switch (random.int(0, 4)) {
       case 0:
         value = String(random.pick([1, 20, 100, 101, 0, -5, 1e6, 2 ** 53]));
         break;
@@ -205,11 +178,11 @@ const VALID_BODIES = (world: FuzzWorld): Record<string, unknown>[] => [
   { name: 'Renamed by fuzz' },
 ];
 
-function mutateObject(random: Random, value: Record<string, unknown>): unknown {
+function mutateObject(random: SeededRandom, value: Record<string, unknown>): unknown {
   const copy: Record<string, unknown> = { ...value };
   const keys = Object.keys(copy);
-  for (let count = 1 + random.int(3); count > 0; count--) {
-    switch (random.int(6)) {
+  for (let count = 1 + random.int(0, 2); count > 0; count--) {
+    switch (random.int(0, 5)) {
       case 0:
         if (keys.length) delete copy[random.pick(keys)];
         break;
@@ -224,7 +197,7 @@ function mutateObject(random: Random, value: Record<string, unknown>): unknown {
         return random.pick([[copy], 'just a string', 42, null, true]);
       case 4: {
         let nested: unknown = copy;
-        for (let depth = random.int(60); depth > 0; depth--) nested = { a: nested };
+        for (let depth = random.int(0, 59); depth > 0; depth--) nested = { a: nested };
         return nested;
       }
       default:
@@ -234,8 +207,8 @@ function mutateObject(random: Random, value: Record<string, unknown>): unknown {
   return copy;
 }
 
-function body(random: Random, world: FuzzWorld): { body?: string; contentType?: string } {
-  switch (random.int(8)) {
+function body(random: SeededRandom, world: FuzzWorld): { body?: string; contentType?: string } {
+  switch (random.int(0, 7)) {
     case 0:
       return {};
     case 1:
@@ -260,8 +233,8 @@ function body(random: Random, world: FuzzWorld): { body?: string; contentType?: 
 }
 
 /** Mostly valid tokens (so requests reach the handlers), else none, refused ones and malformed headers. */
-function credentials(random: Random, world: FuzzWorld): Record<string, string> {
-  switch (random.int(10)) {
+function credentials(random: SeededRandom, world: FuzzWorld): Record<string, string> {
+  switch (random.int(0, 9)) {
     case 0:
     case 1:
       return {};
@@ -276,7 +249,7 @@ function credentials(random: Random, world: FuzzWorld): Record<string, string> {
   }
 }
 
-function restRequest(random: Random, world: FuzzWorld): FuzzRequest {
+function restRequest(random: SeededRandom, world: FuzzWorld): FuzzRequest {
   const path = random.pick(REST_PATHS).replace(/:id/g, () => someId(random, world)) + queryString(random, world);
   const method = random.pick(['GET', 'GET', 'GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'HEAD', 'OPTIONS']);
   const headers = credentials(random, world);
@@ -323,19 +296,19 @@ const GRAPHQL_TOKENS = [
   ']',
 ];
 
-function mutateDocument(random: Random, document: string): string {
-  switch (random.int(7)) {
+function mutateDocument(random: SeededRandom, document: string): string {
+  switch (random.int(0, 6)) {
     case 0:
-      return document.slice(0, random.int(document.length));
+      return document.slice(0, random.int(0, document.length - 1));
     case 1: {
-      const at = random.int(document.length);
+      const at = random.int(0, document.length - 1);
       return document.slice(0, at) + random.pick(GRAPHQL_TOKENS) + document.slice(at);
     }
     case 2:
-      return `{ ${Array.from({ length: 10 + random.int(60) }, (_, i) => `a${i}: schools(limit: 100) { total }`).join(' ')} }`;
+      return `{ ${Array.from({ length: 10 + random.int(0, 59) }, (_, i) => `a${i}: schools(limit: 100) { total }`).join(' ')} }`;
     case 3: {
       let nested = 'id';
-      for (let depth = 3 + random.int(30); depth > 0; depth--) nested = `headmaster { school { ${nested} } }`;
+      for (let depth = 3 + random.int(0, 29); depth > 0; depth--) nested = `headmaster { school { ${nested} } }`;
       return `{ schools { items { ${nested} } } }`;
     }
     case 4:
@@ -347,7 +320,7 @@ function mutateDocument(random: Random, document: string): string {
   }
 }
 
-function variables(random: Random, world: FuzzWorld): unknown {
+function variables(random: SeededRandom, world: FuzzWorld): unknown {
   if (random.chance(0.1)) return hostileValue(random);
   const base: Record<string, unknown> = {
     id: someId(random, world),
@@ -361,7 +334,7 @@ function variables(random: Random, world: FuzzWorld): unknown {
   return random.chance(0.3) ? mutateObject(random, base) : base;
 }
 
-function graphqlRequest(random: Random, world: FuzzWorld): FuzzRequest {
+function graphqlRequest(random: SeededRandom, world: FuzzWorld): FuzzRequest {
   const query = mutateDocument(random, random.pick(GRAPHQL_DOCUMENTS));
   const headers = credentials(random, world);
   if (random.chance(0.2)) {
@@ -386,6 +359,6 @@ function graphqlRequest(random: Random, world: FuzzWorld): FuzzRequest {
 }
 
 /** One random request: three in five REST, two in five GraphQL. */
-export function fuzzRequest(random: Random, world: FuzzWorld): FuzzRequest {
+export function fuzzRequest(random: SeededRandom, world: FuzzWorld): FuzzRequest {
   return random.chance(0.6) ? restRequest(random, world) : graphqlRequest(random, world);
 }
