@@ -1,4 +1,5 @@
-// npm run bench [-- --smoke] [-- --results-dir DIR]
+// npm run bench [-- --smoke] [-- --only normal,edge,outage,memory] [-- --results-dir DIR]
+//                [-- --token TOKEN] [-- --header 'Name: value' ...]
 //
 // One benchmark run of the built service (dist/main.js; built first when dist/ is missing) against a
 // real FerretDB with the demo data, everything on 127.0.0.1, every load bounded in count and time:
@@ -12,9 +13,17 @@
 // writes everything to bench/results/<timestamp>.json. `--smoke` runs the same scenarios with tiny
 // durations and only checks that each one produced figures. The exit code is non-zero when a scenario
 // produced no figures (or failed), never because a target was missed.
+//
+// Request headers: every request to the API (the measured reads, the polls of failover and recovery, the readiness
+// checks; not /health or /metrics) carries the `--header` values and an `Authorization: Bearer` header: an admin
+// token the bench signs for the service it starts, or the `--token` / BENCH_TOKEN given (then the service verifies
+// it with the AUTH_* settings of the environment). An endpoint can leave the token out (`api(endpoint, { token: false })`).
+// The baseline gets the same headers.
+import { Buffer } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +33,7 @@ import {
   cpuMs,
   ensureBuilt,
   httpRequest,
+  waitUntil,
   SERVICE_MAIN,
   openDatabaseProbe,
   ROOT,
@@ -34,6 +44,8 @@ import {
   startVarnish,
 } from './lib/processes.mjs';
 import { renderReport, checkTargets } from './lib/report.mjs';
+import { serviceNodeArgs } from '../scripts/service-node-args.mjs';
+import { SignJWT } from 'jose';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,8 +53,50 @@ const { values: args } = parseArgs({
     'results-dir': { type: 'string', default: join(ROOT, 'bench', 'results') },
     // A subset of the scenarios, e.g. --only normal,memory (targets are judged for those run).
     only: { type: 'string', default: 'normal,edge,outage,memory' },
+    // A bearer token for the API (also BENCH_TOKEN), and any other request headers ('Name: value', repeatable).
+    token: { type: 'string', default: process.env.BENCH_TOKEN },
+    header: { type: 'string', multiple: true, default: [] },
   },
 });
+
+/**
+ * Access to the service it starts: unless a token is given, the bench signs its own admin token with a secret of
+ * this run. All the load comes from that one credential, so the per-credential and per-address rate limits are
+ * lifted (the limiter still runs and costs what it costs); they would otherwise refuse a load above 1,000 req/s.
+ */
+const BENCH_SECRET = randomBytes(32).toString('hex');
+const BENCH_TOKEN = args.token ?? (await mintAdminToken(BENCH_SECRET));
+const SERVICE_ACCESS = {
+  ...(args.token ? {} : { AUTH_JWT_SECRET: BENCH_SECRET }),
+  RATE_LIMIT_PER_CREDENTIAL: '1000000',
+  RATE_LIMIT_PER_ADDRESS: '1000000',
+};
+
+async function mintAdminToken(secret) {
+  return new SignJWT({ role: 'admin' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject('bench')
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(Buffer.from(secret));
+}
+
+/** The headers every API request of the bench carries (see the top of this file), and the token's. */
+const API_HEADERS = {};
+const TOKEN_HEADERS = { authorization: `Bearer ${BENCH_TOKEN}` };
+for (const header of args.header) {
+  const colon = header.indexOf(':');
+  if (colon <= 0) {
+    console.error(`bench: --header "${header}" is not "Name: value"`);
+    process.exit(2);
+  }
+  API_HEADERS[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim();
+}
+
+/** The headers of an API request: its own (e.g. content-type) over the bench's, with the token's unless `token: false`. */
+const apiHeaders = (own = {}, { token = true } = {}) => ({ ...API_HEADERS, ...(token ? TOKEN_HEADERS : {}), ...own });
+/** An API endpoint with its headers. */
+const api = (endpoint, options) => ({ ...endpoint, headers: apiHeaders(endpoint.headers, options) });
 
 const SCENARIOS = ['normal', 'edge', 'outage', 'memory'];
 const only = new Set(args.only.split(',').map((name) => name.trim()));
@@ -62,15 +116,34 @@ const PLAN = args.smoke
       reps: 1,
       connections: 2,
       normal: { warmupS: 0, durationS: 1, slowDurationS: 1 },
-      outage: { durationS: 1, timeoutS: 1, rate: 50, failoverCapMs: 1000, recoveryCapMs: 10_000 },
+      outage: {
+        durationS: 1,
+        steadyS: 1,
+        steadyPauseMs: 0,
+        timeoutS: 1,
+        rate: 50,
+        failoverCapMs: 1000,
+        breakerCapMs: 1000,
+        recoveryCapMs: 10_000,
+      },
       edge: { durationS: 1 },
       memory: { warmupS: 1, durationS: 3, flapS: 1, sampleMs: 250, heapSampleMs: 500, floorWindowS: 1 },
     }
   : {
       reps: 3,
       connections: 10,
-      normal: { warmupS: 1, durationS: 2, slowDurationS: 4 },
-      outage: { durationS: 2, timeoutS: 2, rate: 100, failoverCapMs: 2000, recoveryCapMs: 15_000 },
+      // fastReps: repetitions of the two fast reads (the throughput target is judged on one of them).
+      normal: { warmupS: 1, durationS: 2, slowDurationS: 4, fastReps: 5 },
+      outage: {
+        durationS: 2,
+        steadyS: 4,
+        steadyPauseMs: 500,
+        timeoutS: 2,
+        rate: 100,
+        failoverCapMs: 2000,
+        breakerCapMs: 3000,
+        recoveryCapMs: 15_000,
+      },
       edge: { durationS: 2 },
       memory: { warmupS: 3, durationS: 60, flapS: 3, sampleMs: 500, heapSampleMs: 1000, floorWindowS: 10 },
     };
@@ -111,6 +184,20 @@ function track(stoppable) {
   };
 }
 
+/** Jiffies of all CPUs: [idle (idle + iowait), total], from /proc/stat. */
+function cpuJiffies() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return [fields[3] + (fields[4] ?? 0), fields.reduce((sum, value) => sum + value, 0)];
+}
+
+/** The share of the machine's CPU busy with other work over one second, before the bench starts anything. */
+async function busyShare() {
+  const [idle0, total0] = cpuJiffies();
+  await sleep(1000);
+  const [idle1, total1] = cpuJiffies();
+  return total1 > total0 ? round(1 - (idle1 - idle0) / (total1 - total0), 2) : null;
+}
+
 function machine() {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown CPU';
@@ -119,31 +206,36 @@ function machine() {
     cores: availableParallelism(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    loadAverageAtStart: round(loadavg()[0], 2),
   };
 }
 
 function normalEndpoints(ids) {
   return [
-    { name: 'GET /api/teachers/:id', path: `/api/teachers/${ids.teacher}` },
-    { name: 'GET /api/schools?limit=20', path: '/api/schools?limit=20' },
-    { name: 'GET /api/headmasters/:id/dashboard', path: `/api/headmasters/${ids.headmaster}/dashboard`, slow: true },
-    {
+    api({ name: 'GET /api/teachers/:id', path: `/api/teachers/${ids.teacher}` }),
+    api({ name: 'GET /api/schools?limit=20', path: '/api/schools?limit=20' }),
+    api({
+      name: 'GET /api/headmasters/:id/dashboard',
+      path: `/api/headmasters/${ids.headmaster}/dashboard`,
+      slow: true,
+    }),
+    api({
       name: 'POST /graphql (20 schools, headmaster, teacherCount)',
       slow: true,
       path: '/graphql',
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: GRAPHQL_QUERY }),
-    },
+    }),
   ];
 }
 
 const OUTAGE_ENDPOINTS = [
-  {
+  api({
     name: `GET /api/headmasters/${FALLBACK_HEADMASTER}/dashboard`,
     path: `/api/headmasters/${FALLBACK_HEADMASTER}/dashboard`,
-  },
-  { name: 'GET /api/schools?limit=20', path: '/api/schools?limit=20' },
+  }),
+  api({ name: 'GET /api/schools?limit=20', path: '/api/schools?limit=20' }),
 ];
 
 /** Checks that an endpoint answers 200 before it is measured: a benchmark of 404s would measure nothing. */
@@ -200,15 +292,18 @@ async function normalMode(service, baseline, ids, probe) {
     }
   }
   const runs = Object.fromEntries(endpoints.map((endpoint) => [endpoint.name, { service: [], baseline: [] }]));
-  for (let rep = 0; rep < PLAN.reps; rep++) {
+  const fastReps = Math.max(PLAN.reps, PLAN.normal.fastReps ?? 0);
+  for (let rep = 0; rep < fastReps; rep++) {
     // Alternate which one goes first, so drift during the run does not favour either.
     const order = rep % 2 === 0 ? ['service', 'baseline'] : ['baseline', 'service'];
     for (const endpoint of endpoints) {
+      const reps = endpoint.slow ? PLAN.reps : fastReps;
+      if (rep >= reps) continue;
       for (const target of order) {
         const run = await load(target, endpoint, endpoint.slow ? PLAN.normal.slowDurationS : PLAN.normal.durationS);
         runs[endpoint.name][target].push(run);
         log(
-          `normal ${rep + 1}/${PLAN.reps} ${target.padEnd(8)} ${endpoint.name}: ${run.dbRps} req/s from the database, ` +
+          `normal ${rep + 1}/${reps} ${target.padEnd(8)} ${endpoint.name}: ${run.dbRps} req/s from the database, ` +
             `p50 ${run.p50} ms, p99 ${run.p99} ms, answers ${JSON.stringify(run.sources)}, errors ${run.errors} ${JSON.stringify(run.statusCodes)}`,
         );
       }
@@ -217,12 +312,20 @@ async function normalMode(service, baseline, ids, probe) {
   return endpoints.map((endpoint) => {
     const service = combineRuns(runs[endpoint.name].service);
     const baseline = combineRuns(runs[endpoint.name].baseline);
+    // Throughput of the same database work: the service's answers from its backup data do not count. The ratio is
+    // the median of each repetition's ratio: a service run and the baseline run next to it share the conditions of
+    // the moment (other work on the machine comes and goes), which separate repetitions do not.
+    const paired = runs[endpoint.name].service.map((run, index) => {
+      const other = runs[endpoint.name].baseline[index];
+      return other?.dbRps ? run.dbRps / other.dbRps : null;
+    });
     return {
       endpoint: endpoint.name,
       service,
       baseline,
-      // Throughput of the same database work: the service's answers from its backup data do not count.
-      ratio: baseline.dbRps ? round(service.dbRps / baseline.dbRps, 3) : null,
+      ratio: round(median(paired), 3),
+      pairedRatios: paired.map((value) => round(value, 3)),
+      ratioOfMedians: baseline.dbRps ? round(service.dbRps / baseline.dbRps, 3) : null,
       runs: runs[endpoint.name],
     };
   });
@@ -241,10 +344,20 @@ async function pollUntil(port, since, capMs, isWanted) {
   for (;;) {
     const left = capMs - (performance.now() - since);
     if (left <= 0) return { ms: null, polls };
-    const answer = await httpRequest({ port, path: POLL_PATH, timeoutMs: Math.max(1, left) });
+    const answer = await httpRequest({ port, path: POLL_PATH, headers: apiHeaders(), timeoutMs: Math.max(1, left) });
     polls++;
     if (isWanted(answer)) return { ms: round(performance.now() - since, 1), polls };
     await sleep(5);
+  }
+}
+
+/** The breaker's state as the service's /health reports it (closed, open, half-open, isolated). */
+async function breakerState(port) {
+  const answer = await httpRequest({ port, path: '/health', timeoutMs: 1000 });
+  try {
+    return JSON.parse(answer.body).breaker?.state;
+  } catch {
+    return undefined;
   }
 }
 
@@ -271,7 +384,7 @@ async function outageFor(design, service, db) {
   const result = {};
   for (const fault of Object.keys(FAULTS)) {
     const loads = Object.fromEntries(OUTAGE_ENDPOINTS.map((endpoint) => [endpoint.name, { load: [], open: [] }]));
-    result[fault] = { failover: [], recovery: [], restartMs: [], loads };
+    result[fault] = { failover: [], breakerOpen: [], recovery: [], restartMs: [], loads };
   }
   for (let rep = 0; rep < PLAN.reps; rep++) {
     for (const [fault, { inject, end, endLabel }] of Object.entries(FAULTS)) {
@@ -286,6 +399,16 @@ async function outageFor(design, service, db) {
       try {
         const failover = await pollUntil(service.port, faultAt, outage.failoverCapMs, fromFallback);
         entry.failover.push(failover.ms);
+        // The figures below are those of the outage itself, once the service has settled into it: with the
+        // breaker, once it opened (until then, requests still wait for the database's time limit: the failover).
+        if (design === 'configured') {
+          const opened = await waitUntil(
+            async () => (await breakerState(service.port)) !== 'closed',
+            outage.breakerCapMs,
+            10,
+          );
+          entry.breakerOpen.push(opened === undefined ? null : round(performance.now() - faultAt, 1));
+        }
         for (const endpoint of OUTAGE_ENDPOINTS) {
           // Closed loop (10 connections, as fast as answered): throughput and latency under saturation. For the
           // service as configured also an open loop at a steady rate: the latency independent clients see.
@@ -303,11 +426,16 @@ async function outageFor(design, service, db) {
               `p99 ${closed.p99 ?? '-'} ms, max ${closed.max ?? '-'} ms, errors ${closed.errors} (timeouts ${closed.timeouts}, non-2xx ${closed.non2xx})`,
           );
           if (design === 'naive') continue;
+          // The steady load is measured on its own: after a pause, so that its first requests do not pay for the
+          // saturation run just before (its garbage, its connections closing), and longer, as a p99 of few requests
+          // is one slow answer away from the worst.
+          await sleep(outage.steadyPauseMs);
           const open = await openLoad({
             port: service.port,
             path: endpoint.path,
+            headers: endpoint.headers,
             rate: outage.rate,
-            durationS: outage.durationS,
+            durationS: outage.steadyS,
             timeoutS: outage.timeoutS,
           });
           entry.loads[endpoint.name].open.push(open);
@@ -337,6 +465,9 @@ async function outageFor(design, service, db) {
         fault: FAULTS[fault].label,
         failoverMs: median(entry.failover),
         failoverRuns: entry.failover,
+        // Fault -> the service's /health reports the breaker open (as configured only).
+        breakerOpenMs: median(entry.breakerOpen),
+        breakerOpenRuns: entry.breakerOpen,
         failoverCapMs: outage.failoverCapMs,
         recoveryMs: median(entry.recovery),
         recoveryRuns: entry.recovery,
@@ -363,14 +494,18 @@ async function edge(service, probe) {
   const stopVarnish = track(varnish);
   try {
     const hitPath = `/graphql?query=${encodeURIComponent(GRAPHQL_QUERY)}`;
-    await assertAnswers(varnish.port, { name: 'edge GET /graphql', path: hitPath }, 'edge');
-    const second = await assertAnswers(varnish.port, { name: 'edge GET /graphql', path: hitPath }, 'edge');
+    // With the token: Varnish keeps one copy per credential (the query asks for headmasters, which only signed-in
+    // callers may see).
+    const hitRequest = api({ name: 'edge GET /graphql', path: hitPath });
+    await assertAnswers(varnish.port, hitRequest, 'edge');
+    const second = await assertAnswers(varnish.port, hitRequest, 'edge');
     if (second.headers['x-cache'] !== 'HIT')
       throw new Error(`edge: a repeated GET is not a cache hit (X-Cache ${second.headers['x-cache']})`);
     let buster = Date.now();
     const missRequests = [
       {
         method: 'GET',
+        headers: hitRequest.headers,
         setupRequest: (request) => ({
           ...request,
           path: `${hitPath}&variables=${encodeURIComponent(JSON.stringify({ cacheBuster: buster++ }))}`,
@@ -379,7 +514,7 @@ async function edge(service, probe) {
     ];
     const firstMiss = await assertAnswers(
       varnish.port,
-      { name: 'edge miss', path: `${hitPath}&variables=${encodeURIComponent('{"cacheBuster":-1}')}` },
+      api({ name: 'edge miss', path: `${hitPath}&variables=${encodeURIComponent('{"cacheBuster":-1}')}` }),
       'edge',
     );
     if (firstMiss.headers['x-cache'] !== 'MISS')
@@ -392,7 +527,9 @@ async function edge(service, probe) {
         const before = varnish.counters();
         const run = await runLoad({
           port: varnish.port,
-          ...(kind === 'hit' ? { path: hitPath } : { path: hitPath, requests: missRequests }),
+          ...(kind === 'hit'
+            ? { path: hitPath, headers: hitRequest.headers }
+            : { path: hitPath, requests: missRequests }),
           connections: PLAN.connections,
           durationS: PLAN.edge.durationS,
           timeoutS: 10,
@@ -455,7 +592,7 @@ function floors(samples, windowS) {
 async function memory(service, db, ids) {
   const { warmupS, durationS, flapS, sampleMs, heapSampleMs, floorWindowS } = PLAN.memory;
   const requests = normalEndpoints(ids).map(({ path, method = 'GET', headers, body }) =>
-    method === 'POST' ? { path, method, headers, body } : { path, method },
+    method === 'POST' ? { path, method, headers, body } : { path, method, headers },
   );
   const mixed = (seconds) =>
     runLoad({ port: service.port, requests, connections: PLAN.connections, durationS: seconds, timeoutS: 5 });
@@ -531,13 +668,16 @@ async function memory(service, db, ids) {
 
 // ---------------------------------------------------------------- main
 
-/** The scenarios (of those run) that produced no figures: empty when every one did. */
+/**
+ * The scenarios (of those run) that produced no figures: empty when every one did. A load run has figures once it
+ * sent requests, even if none was answered (then its throughput is 0 and its errors say why); nothing about speed.
+ */
 function missingFigures(results, only) {
   const missing = [];
   if (only.has('normal')) {
     if (!results.normal?.length) missing.push('normal');
     for (const row of results.normal ?? []) {
-      if (!(row.service.requests > 0) || !(row.baseline.requests > 0)) missing.push(`normal ${row.endpoint}`);
+      if (!(row.service.sent > 0) || !(row.baseline.sent > 0)) missing.push(`normal ${row.endpoint}`);
     }
   }
   for (const design of only.has('outage') ? ['configured', 'naive'] : []) {
@@ -553,7 +693,8 @@ function missingFigures(results, only) {
         continue;
       }
       for (const row of entry.endpoints) {
-        const counted = (run) => run.requests + run.timeouts + run.socketErrors > 0;
+        // Figures even when nothing was answered: the requests sent, and how many timed out.
+        const counted = (run) => run.sent > 0;
         if (!counted(row) || (design === 'configured' && !(row.open && counted(row.open)))) {
           missing.push(`outage ${design} ${fault} ${row.endpoint}`);
         }
@@ -563,7 +704,7 @@ function missingFigures(results, only) {
       }
     }
   }
-  if (only.has('edge') && (!(results.edge?.hit?.rps > 0) || !(results.edge?.miss?.rps > 0))) missing.push('edge');
+  if (only.has('edge') && (!(results.edge?.hit?.sent > 0) || !(results.edge?.miss?.sent > 0))) missing.push('edge');
   if (only.has('memory') && (!(results.memory?.samples?.length >= 2) || results.memory.maxMb === null)) {
     missing.push('memory');
   }
@@ -578,21 +719,31 @@ async function main() {
     startedAt: startedAt.toISOString(),
     mode: args.smoke ? 'smoke' : 'full',
     scenarios: [...only],
+    // The names of the headers sent with API requests (their values, a token among them, are not recorded).
+    requestHeaders: Object.keys(apiHeaders()),
     service: SERVICE_MAIN,
-    machine: machine(),
+    // As npm start runs it.
+    serviceCommand: ['node', ...serviceNodeArgs(), relative(ROOT, SERVICE_MAIN)].join(' '),
+    // Other work on the machine skews every figure: how busy it was just before the run.
+    machine: { ...machine(), busyAtStart: await busyShare() },
     plan: PLAN,
     results,
   };
   let failure;
   try {
     log('starting FerretDB with the demo data');
-    const { server: db, ids } = await startDatabase(DB_NAME, log);
-    track(db);
+    const { server: db, stop: stopDatabase, ids } = await startDatabase(DB_NAME, log);
+    track({ stop: stopDatabase });
     report.database = { kind: 'FerretDB (SQLite backend)', uri: db.uri, dbName: DB_NAME, ids };
 
     if (only.has('normal') || only.has('edge') || only.has('outage')) {
       log('starting the service');
-      const service = await startService({ mongoUri: db.uri, dbName: DB_NAME });
+      const service = await startService({
+        mongoUri: db.uri,
+        dbName: DB_NAME,
+        env: SERVICE_ACCESS,
+        headers: apiHeaders(),
+      });
       const stopService = track(service);
       report.serviceSettings = service.settings;
       const probe = await openDatabaseProbe(db.uri, DB_NAME, ids.teacher);
@@ -600,7 +751,7 @@ async function main() {
 
       if (only.has('normal')) {
         log('1. normal mode: the service and the baseline');
-        const baseline = await startBaseline({ mongoUri: db.uri, dbName: DB_NAME });
+        const baseline = await startBaseline({ mongoUri: db.uri, dbName: DB_NAME, headers: apiHeaders() });
         const stopBaseline = track(baseline);
         results.normal = await normalMode(service, baseline, ids, probe);
         await stopBaseline();
@@ -622,7 +773,8 @@ async function main() {
       const naive = await startService({
         mongoUri: db.uri,
         dbName: DB_NAME,
-        env: { FALLBACK_BREAKER_ENABLED: 'false' },
+        env: { ...SERVICE_ACCESS, FALLBACK_BREAKER_ENABLED: 'false' },
+        headers: apiHeaders(),
         label: 'naive service',
       });
       const stopNaive = track(naive);
@@ -632,7 +784,13 @@ async function main() {
 
     if (only.has('memory')) {
       log('5. memory: a fresh service under mixed load while the database flaps');
-      const fresh = await startService({ mongoUri: db.uri, dbName: DB_NAME, label: 'service (memory)' });
+      const fresh = await startService({
+        mongoUri: db.uri,
+        dbName: DB_NAME,
+        env: SERVICE_ACCESS,
+        headers: apiHeaders(),
+        label: 'service (memory)',
+      });
       const stopFresh = track(fresh);
       results.memory = await memory(fresh, db, ids);
       await stopFresh();
@@ -645,6 +803,7 @@ async function main() {
   }
 
   report.finishedAt = new Date().toISOString();
+  report.loadAverageAtEnd = round(loadavg()[0], 2);
   report.durationS = round((Date.now() - startedAt.getTime()) / 1000, 1);
   report.missing = missingFigures(results, only);
   report.targets = report.missing.length === 0 ? checkTargets(results) : [];

@@ -1,5 +1,6 @@
-// Runs the built service (dist/main.js) with a Varnish edge cache in front of it, both on loopback:
-// the app on 127.0.0.1:PORT, Varnish on 127.0.0.1:EDGE_PORT. Builds nothing (npm run build first).
+// Runs the built service (dist/main.js, with the Node options of npm start) with a Varnish edge cache in front
+// of it, both on loopback: the app on 127.0.0.1:PORT, Varnish on 127.0.0.1:EDGE_PORT. Builds nothing (npm run
+// build first).
 //
 // Settings (environment; everything is also passed to the app):
 //   PORT                  the app's port (3000)
@@ -28,6 +29,7 @@ import {
   varnishdArguments,
   writeEdgeVcl,
 } from '../infra/varnish/render-vcl.mjs';
+import { serviceNodeArgs } from './service-node-args.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
@@ -148,7 +150,7 @@ async function stopAll(code) {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
-start('app', process.execPath, [MAIN], {
+start('app', process.execPath, [...serviceNodeArgs(), MAIN], {
   stdio: 'inherit',
   env: { ...process.env, PORT: String(appPort), EDGE_PURGE_URLS: purgeUrls, TRUST_PROXY: trustProxy },
 });
@@ -186,7 +188,7 @@ for (let waited = 0; !stopping && waited < 30_000; waited += 200) {
     console.log(
       [
         `start-edge: edge (Varnish) listening on ${edgeUrl}`,
-        `  app:    http://${backendHost.includes(':') ? `[${backendHost}]` : backendHost}:${backendPort} (node dist/main.js, PORT=${appPort})`,
+        `  app:    http://${backendHost.includes(':') ? `[${backendHost}]` : backendHost}:${backendPort} (node ${[...serviceNodeArgs(), 'dist/main.js'].join(' ')}, PORT=${appPort})`,
         `  purge:  the app purges ${purgeUrls}; PURGE allowed from ${purgeAllow.join(', ')}`,
         `  grace:  ${graceSeconds} s; cache ${cacheSize}; varnishd -n ${workdir} (varnishlog/varnishstat -n ${workdir})`,
       ].join('\n'),

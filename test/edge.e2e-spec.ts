@@ -427,10 +427,16 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
       });
       expect(queued.status).toBe(202);
       await sut.request('DELETE', '/api/admin/fallback/drill');
-      const deadline = Date.now() + 10_000;
-      let after = await viaEdge(path);
-      while (after.body.total === before.body.total && Date.now() < deadline) {
+      // Waits for the replay at the service itself: a read through the edge that started before the replay
+      // could store the old list after its purge (the race of any purge-based cache, bounded by the TTL).
+      const replayed = async () => (await sut.request('GET', path)).body.total === before.body.total + 1;
+      for (const deadline = Date.now() + 15_000; !(await replayed()) && Date.now() < deadline;) {
         await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      // The old copy is purged once the replayed write has been applied (the purge may still be on its way).
+      let after = await viaEdge(path);
+      for (const deadline = Date.now() + 5000; after.body.total === before.body.total && Date.now() < deadline;) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
         after = await viaEdge(path);
       }
       expect(after.source).toBe('database');

@@ -383,3 +383,173 @@ if (!redisReachable) {
     });
   },
 );
+
+/** Every message of one subscription on its own connection, and how the connection ended. */
+function subscribeRaw(
+  baseUrl: string,
+  query: string,
+  variables: Record<string, unknown>,
+  connectionParams: Record<string, string>,
+) {
+  const results: { data?: any; errors?: readonly any[] }[] = [];
+  const failures: unknown[] = [];
+  let closeCode: number | undefined;
+  const client = createClient({
+    url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
+    connectionParams,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
+    onNonLazyError: (error) => failures.push(error),
+    on: { closed: (event) => (closeCode = (event as { code?: number }).code) },
+  });
+  const unsubscribe = client.subscribe(
+    { query, variables },
+    {
+      next: (result) => void results.push(result),
+      error: (error) => void failures.push(error),
+      complete: () => undefined,
+    },
+  );
+  return {
+    results,
+    failures,
+    closeCode: () => closeCode,
+    async until(done: () => boolean, what: string, timeoutMs = EVENT_WAIT_MS) {
+      const deadline = Date.now() + timeoutMs;
+      while (!done()) {
+        if (Date.now() > deadline)
+          throw new Error(`no ${what} within ${timeoutMs} ms: ${JSON.stringify({ results, failures, closeCode })}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async close() {
+      unsubscribe();
+      await client.dispose();
+    },
+  };
+}
+
+describe('teacherChanged subscription access', () => {
+  let sut: TestApp;
+  const withEmails = `subscription ($schoolId: ID!) { teacherChanged(schoolId: $schoolId) { kind teacher { id email } } }`;
+
+  beforeAll(async () => {
+    sut = await startTestApp();
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+  });
+
+  it('refuses an anonymous subscriber with UNAUTHENTICATED', async () => {
+    const subscription = subscribeRaw(sut.baseUrl, withEmails, { schoolId: schoolA }, {});
+    try {
+      await subscription.until(() => subscription.results.length > 0, 'answer');
+      expect(subscription.results).toEqual([
+        expect.objectContaining({ errors: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })] }),
+      ]);
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it('closes a connection whose token does not verify with 4401', async () => {
+    const subscription = subscribeRaw(
+      sut.baseUrl,
+      withEmails,
+      { schoolId: schoolA },
+      {
+        authorization: 'Bearer not.a.token',
+      },
+    );
+    try {
+      await subscription.until(
+        () => subscription.closeCode !== undefined && subscription.closeCode() !== undefined,
+        'close',
+      );
+      expect(subscription.closeCode()).toBe(4401);
+      expect(subscription.results).toEqual([]);
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it('answers a document graphql-js cannot validate (a @skip variable without a value) with an error, keeping the connection', async () => {
+    const subscription = subscribeRaw(
+      sut.baseUrl,
+      'subscription { teacherChanged(schoolId: "000000000000000000000000") @skip(if: $x) { kind } }',
+      {},
+      await authorizationFor(ADMIN),
+    );
+    try {
+      await subscription.until(() => subscription.failures.length > 0, 'error');
+      expect(JSON.stringify(subscription.failures)).toMatch(/\$x/);
+      expect(subscription.closeCode()).toBeUndefined();
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it('refuses the headmaster of another school with FORBIDDEN', async () => {
+    const headmasterOfB: TestCaller = { role: 'headmaster', schoolId: schoolB, sub: 'headmaster-b' };
+    const subscription = subscribeRaw(
+      sut.baseUrl,
+      withEmails,
+      { schoolId: schoolA },
+      await authorizationFor(headmasterOfB),
+    );
+    try {
+      await subscription.until(() => subscription.results.length > 0, 'answer');
+      expect(subscription.results).toEqual([
+        expect.objectContaining({ errors: [expect.objectContaining({ extensions: { code: 'FORBIDDEN' } })] }),
+      ]);
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it('gives a teacher their colleagues as colleagues see them, and their headmaster everything', async () => {
+    const teacherA: TestCaller = { role: 'teacher', schoolId: schoolA, sub: probeA };
+    const headmasterOfA: TestCaller = { role: 'headmaster', schoolId: schoolA, sub: headmasterA._id.toHexString() };
+    const asTeacher = subscribeRaw(sut.baseUrl, withEmails, { schoolId: schoolA }, await authorizationFor(teacherA));
+    const asHeadmaster = subscribeRaw(
+      sut.baseUrl,
+      withEmails,
+      { schoolId: schoolA },
+      await authorizationFor(headmasterOfA),
+    );
+    try {
+      const colleague = demo.teachers
+        .filter((teacher) => teacher.schoolId.toHexString() === schoolA)[1]
+        ._id.toHexString();
+      // Writes until both subscriptions are in place and have heard of the colleague and of the teacher themself.
+      const heard = (subscription: typeof asTeacher, id: string) =>
+        subscription.results.some((result) => result.data?.teacherChanged?.teacher?.id === id);
+      const deadline = Date.now() + 15_000;
+      while (
+        !(heard(asTeacher, colleague) && heard(asTeacher, probeA) && heard(asHeadmaster, colleague)) &&
+        Date.now() < deadline
+      ) {
+        for (const id of [colleague, probeA]) {
+          expect((await sut.request('PATCH', `/api/teachers/${id}`, { phone: '+44 20 7946 0998' })).status).toBe(200);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const about = (subscription: typeof asTeacher, id: string) =>
+        subscription.results.find((result) => result.data?.teacherChanged?.teacher?.id === id)!;
+      const colleagueForTeacher = about(asTeacher, colleague);
+      expect(colleagueForTeacher.data.teacherChanged.teacher.email).toBeNull();
+      expect(colleagueForTeacher.errors?.[0]).toMatchObject({
+        path: ['teacherChanged', 'teacher', 'email'],
+        extensions: { code: 'FORBIDDEN' },
+      });
+      expect(about(asTeacher, probeA).data.teacherChanged.teacher.email).toMatch(/@/);
+      expect(about(asTeacher, probeA).errors).toBeUndefined();
+      expect(about(asHeadmaster, colleague).data.teacherChanged.teacher.email).toMatch(/@/);
+    } finally {
+      await asTeacher.close();
+      await asHeadmaster.close();
+    }
+  });
+});

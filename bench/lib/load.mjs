@@ -61,6 +61,8 @@ export async function runLoad({
     connections,
     timeoutS,
     requests: answered,
+    // Requests sent, answered or not (a request still waiting when the run ends is neither answered nor timed out).
+    sent: result.requests.sent,
     ok,
     rps: round(ok / result.duration, 1),
     sources,
@@ -90,13 +92,15 @@ function percentile(sorted, share) {
  * the earlier ones were answered (as independent clients do), on keep-alive connections opened as needed.
  * Latency counts from the scheduled time, so a server that stalls is charged for every request it kept waiting
  * (no coordinated omission). Every request is bounded by `timeoutS`; the run ends when all are answered or timed out.
- * Same figures as runLoad; `slow` counts the 2xx answers over `slowMs`.
+ * Same figures as runLoad; `slow` counts the 2xx answers over `slowMs`, `slowAt` says when they were sent.
  */
-export async function openLoad({ port, path, rate, durationS, timeoutS = 2, slowMs = 10 }) {
+export async function openLoad({ port, path, headers, rate, durationS, timeoutS = 2, slowMs = 10 }) {
   const total = Math.max(1, Math.round(rate * durationS));
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   const intervalMs = 1000 / rate;
   const latencies = [];
+  // [ms into the run it was sent, its latency] of each answer over slowMs: when the slow ones came.
+  const slowAt = [];
   const statusCodes = {};
   const sources = {};
   let timeouts = 0;
@@ -119,14 +123,16 @@ export async function openLoad({ port, path, rate, durationS, timeoutS = 2, slow
         outcome();
         finish();
       };
-      const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
+      const req = request({ host: '127.0.0.1', port, path, headers, agent }, (res) => {
         res.resume();
         res.on('end', () =>
           end(() => {
             const status = res.statusCode;
             statusCodes[status] = (statusCodes[status] ?? 0) + 1;
             if (status >= 200 && status <= 299) {
-              latencies.push(performance.now() - scheduledAt);
+              const latency = performance.now() - scheduledAt;
+              latencies.push(latency);
+              if (latency > slowMs) slowAt.push([round(scheduledAt - started), round(latency, 1)]);
               const source = String(res.headers['x-data-source'] ?? 'none');
               sources[source] = (sources[source] ?? 0) + 1;
             } else non2xx++;
@@ -157,6 +163,7 @@ export async function openLoad({ port, path, rate, durationS, timeoutS = 2, slow
     rate,
     timeoutS,
     requests: total - timeouts - socketErrors,
+    sent: total,
     ok,
     rps: round(ok / durationS, 1),
     sources,
@@ -167,6 +174,7 @@ export async function openLoad({ port, path, rate, durationS, timeoutS = 2, slow
     p50Floor: timeoutShare > 0.5 ? timeoutS * 1000 : undefined,
     p99Floor: timeoutShare > 0.01 ? timeoutS * 1000 : undefined,
     slow: latencies.filter((value) => value > slowMs).length,
+    slowAt: slowAt.slice(0, 50),
     slowMs,
     non2xx,
     timeouts,
@@ -225,6 +233,7 @@ export function combineRuns(runs) {
     p50Floor: floor('p50Floor'),
     p99Floor: floor('p99Floor'),
     requests: sum('requests'),
+    sent: sum('sent'),
     ok: sum('ok'),
     non2xx: sum('non2xx'),
     timeouts: sum('timeouts'),

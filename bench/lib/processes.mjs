@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { serviceNodeArgs } from '../../scripts/service-node-args.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MAIN = join(ROOT, 'dist', 'main.js');
@@ -109,12 +110,17 @@ export function cpuMs(pid) {
   }
 }
 
-/** A FerretDB process with the demo data seeded into database `dbName`; the project's own FerretdbServer. */
+/**
+ * A FerretDB process with the demo data seeded into database `dbName`; the project's own FerretdbServer.
+ * `stop()` ends it and removes its data.
+ */
 export async function startDatabase(dbName, log) {
   const { FerretdbServer } = require(join(ROOT, 'dist', 'database', 'ferretdb-server.js'));
   const { seedDemoData } = require(join(ROOT, 'dist', 'database', 'demo-data.js'));
   const { MongoClient } = require('mongoose').mongo;
   const server = await FerretdbServer.start({ log });
+  // Stops the process; its data, a temporary directory of its own, goes with it.
+  const stop = () => server.stop();
   const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 10_000 });
   try {
     await client.connect();
@@ -122,7 +128,10 @@ export async function startDatabase(dbName, log) {
     await seedDemoData(db, log);
     const teacher = await db.collection('teachers').findOne({}, { sort: { _id: 1 }, skip: 100 });
     const headmaster = await db.collection('headmasters').findOne({}, { sort: { _id: 1 }, skip: 10 });
-    return { server, ids: { teacher: teacher._id.toHexString(), headmaster: headmaster._id.toHexString() } };
+    return { server, stop, ids: { teacher: teacher._id.toHexString(), headmaster: headmaster._id.toHexString() } };
+  } catch (error) {
+    await stop();
+    throw error;
   } finally {
     await client.close();
   }
@@ -183,11 +192,12 @@ const OWN_SETTINGS =
   /^(MONGODB_|TEST_MONGODB_URI$|EDGE_|REDIS_URL$|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$|FALLBACK_JOURNAL_PATH$|NODE_OPTIONS$|BENCH_)/;
 
 /**
- * Spawns the built service like test/support/service-process.ts does, in production mode with warn logs,
- * and waits until it answers from the database. `env` adds or overrides settings (e.g. FALLBACK_BREAKER_ENABLED).
+ * Spawns the built service as `npm start` runs it (`node` with the start script's options), in production mode
+ * with warn logs, and waits until it answers from the database. `env` adds or overrides settings (e.g.
+ * FALLBACK_BREAKER_ENABLED); `headers` go with the readiness requests (e.g. authorization).
  * FALLBACK_* settings of the caller's environment are passed on (the service "as configured").
  */
-export async function startService({ mongoUri, dbName, env = {}, label = 'service' }) {
+export async function startService({ mongoUri, dbName, env = {}, headers = {}, label = 'service' }) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'school-bench-'));
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OWN_SETTINGS.test(name)));
@@ -199,11 +209,12 @@ export async function startService({ mongoUri, dbName, env = {}, label = 'servic
     MONGODB_URI: mongoUri,
     MONGODB_DB_NAME: dbName,
     FALLBACK_JOURNAL_PATH: join(dir, 'journal.sqlite'),
-    // Node options of the service only (e.g. --max-old-space-size=256), not of the bench.
+    // More Node options of the service only, not of the bench (those of npm start come first and win).
     ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
     ...env,
   };
-  const proc = spawnLogged(process.execPath, [SERVICE_MAIN], { ...inherited, ...settings });
+  const nodeArgs = serviceNodeArgs();
+  const proc = spawnLogged(process.execPath, [...nodeArgs, SERVICE_MAIN], { ...inherited, ...settings });
   const stop = async () => {
     await stopChild(proc);
     rmSync(dir, { recursive: true, force: true });
@@ -211,7 +222,7 @@ export async function startService({ mongoUri, dbName, env = {}, label = 'servic
   const ready = await waitUntil(
     async () => {
       if (proc.child.exitCode !== null || proc.child.signalCode !== null) return true;
-      const answer = await httpRequest({ port, path: '/api/schools?limit=1', timeoutMs: 2000 });
+      const answer = await httpRequest({ port, path: '/api/schools?limit=1', headers, timeoutMs: 2000 });
       return answer.status === 200 && answer.headers['x-data-source'] === 'database';
     },
     60_000,
@@ -227,11 +238,18 @@ export async function startService({ mongoUri, dbName, env = {}, label = 'servic
       ([name]) => (name.startsWith('FALLBACK_') && name !== 'FALLBACK_JOURNAL_PATH') || name === 'NODE_OPTIONS',
     ),
   );
-  return { port, pid: proc.child.pid, settings: fallbackSettings, startMs: ready, output: proc.output, stop };
+  return {
+    port,
+    pid: proc.child.pid,
+    settings: { ...fallbackSettings, nodeArgs: nodeArgs.join(' ') },
+    startMs: ready,
+    output: proc.output,
+    stop,
+  };
 }
 
 /** Spawns bench/baseline-server.mjs and waits until it answers. */
-export async function startBaseline({ mongoUri, dbName }) {
+export async function startBaseline({ mongoUri, dbName, headers = {} }) {
   const port = await freePort();
   const proc = spawnLogged(process.execPath, [BASELINE], {
     ...process.env,
@@ -242,7 +260,7 @@ export async function startBaseline({ mongoUri, dbName }) {
   const ready = await waitUntil(
     async () => {
       if (proc.child.exitCode !== null) return true;
-      const answer = await httpRequest({ port, path: '/api/schools?limit=1', timeoutMs: 2000 });
+      const answer = await httpRequest({ port, path: '/api/schools?limit=1', headers, timeoutMs: 2000 });
       return answer.status === 200;
     },
     30_000,

@@ -89,7 +89,11 @@ function normalTarget(results) {
   const teachers = results.normal.find((row) => row.endpoint === TEACHER_ENDPOINT);
   return {
     target: `Normal throughput ≥ ${TARGETS.normalRatio * 100}% of the baseline on ${TEACHER_ENDPOINT}`,
-    figure: `${num(teachers.ratio * 100)}% (${num(teachers.service.dbRps)} vs ${num(teachers.baseline.dbRps)} req/s)`,
+    figure:
+      `${num(teachers.ratio * 100)}% (median of the paired runs' ratios ` +
+      `${(teachers.pairedRatios ?? []).map((value) => `${num(value * 100)}%`).join(', ')}; ` +
+      `medians ${num(teachers.service.dbRps)} vs ${num(teachers.baseline.dbRps)} req/s; CPU ms per answer ` +
+      `${num(teachers.service.cpuMsPerRequest, 2)} vs ${num(teachers.baseline.cpuMsPerRequest, 2)})`,
     met: teachers.ratio >= TARGETS.normalRatio,
     value: teachers.ratio,
   };
@@ -170,7 +174,10 @@ function memoryTarget(results) {
 export function renderReport(report) {
   const { results, plan, machine } = report;
   const lines = [];
-  const reps = plan.reps === 1 ? 'one run each' : `medians of ${plan.reps} runs`;
+  const reps =
+    plan.reps === 1
+      ? 'one run each'
+      : `medians of ${plan.reps} runs${plan.normal.fastReps > plan.reps ? ` (${plan.normal.fastReps} for the fast reads)` : ''}`;
   lines.push(`## Benchmark (${report.mode}, ${reps}), ${report.startedAt}`);
   lines.push('');
   lines.push(
@@ -178,6 +185,18 @@ export function renderReport(report) {
       `Database: FerretDB (SQLite backend) with the demo data, loopback. Load: autocannon, ${plan.connections} connections, ` +
       `in the same machine (it shares the CPU with the service and the database). Latencies in ms (2xx answers).`,
   );
+  lines.push(
+    '',
+    `Service: \`${report.serviceCommand}\` (as \`npm start\` runs it), NODE_ENV=production, LOG_LEVEL=warn` +
+      (report.requestHeaders?.length ? `; API requests carry ${report.requestHeaders.join(', ')}.` : '.'),
+  );
+  if (machine.busyAtStart > 0.25) {
+    lines.push(
+      '',
+      `**Note:** other work kept ${num(machine.busyAtStart * 100)}% of the CPU busy just before the run: ` +
+        'it skews every figure.',
+    );
+  }
 
   if (results.normal) {
     lines.push('', `### 1. Normal mode (${plan.normal.durationS} s per run)`, '');
@@ -207,7 +226,9 @@ export function renderReport(report) {
     );
     lines.push(
       '',
-      "req/s: 2xx answers from the database per second. CPU ms per answer: the server process's CPU time over its answers " +
+      'req/s: 2xx answers from the database per second (medians). Service / baseline: the median of the ratios of each ' +
+        'service run and the baseline run next to it. ' +
+        "CPU ms per answer: the server process's CPU time over its answers " +
         '(the service, FerretDB and the load generator share the cores, so this is what throughput trades against). ' +
         '"Other answers" (all runs): answers from backup data and errors, ' +
         'when the service declared the database failed (operations over FALLBACK_OPERATION_TIMEOUT_MS); ' +
@@ -268,7 +289,8 @@ export function renderReport(report) {
     lines.push(
       '',
       `req/s, p50 / p99, errors: ${plan.connections} connections, each sending as soon as answered (saturation). ` +
-        `"At ${rate} req/s": a steady ${rate} requests per second sent on schedule, answered or not (independent clients); ` +
+        `"At ${rate} req/s": a steady ${rate} requests per second for ${plan.outage.steadyS ?? durationS} s, sent on schedule, ` +
+        `answered or not (independent clients), ${plan.outage.steadyPauseMs ?? 0} ms after the saturation run; ` +
         'latency from the scheduled time. "≥ N": more than half (p50) or 1 % (p99) of the requests timed out.',
     );
 
@@ -284,17 +306,28 @@ export function renderReport(report) {
           design,
           entry.fault,
           duration(entry.failoverMs, entry.failoverCapMs),
+          design === 'configured' ? duration(entry.breakerOpenMs) : '–',
           `${duration(entry.recoveryMs)} (after ${entry.recoveryFrom})`,
         ]);
       }
     }
     lines.push(
       table(
-        ['<Design', '<Database', 'Failover: fault → first fallback answer', 'Recovery: back → first database answer'],
+        [
+          '<Design',
+          '<Database',
+          'Failover: fault → first fallback answer',
+          'Fault → breaker open',
+          'Recovery: back → first database answer',
+        ],
         failRows,
       ),
     );
-    lines.push('', 'Recovery after a restart counts from the moment FerretDB listens again.');
+    lines.push(
+      '',
+      'Recovery after a restart counts from the moment FerretDB listens again. The outage figures above are measured ' +
+        'once the breaker is open (as configured) — until then requests still wait for the time limit.',
+    );
   }
 
   if (results.edge) {

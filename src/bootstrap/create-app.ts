@@ -10,6 +10,7 @@ import { GRAPHQL_IDE_INLINE_SCRIPT_HASH, registerGraphqlIdeAssets } from '../com
 import { registerRequestContext } from '../common/request-context';
 import { createValidationPipe } from '../common/validation/validation';
 import type { AppConfig, LogLevelSetting } from '../config/app-config';
+import { limitJsonDepth } from '../security/json-depth-limit';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -38,7 +39,7 @@ const CONTENT_SECURITY_POLICY = {
 };
 
 /**
- * Security headers (helmet), CORS for the allowed browser origins only, and the GraphQL body limit.
+ * Security headers (helmet), CORS for the allowed browser origins only, JSON nesting and GraphQL body limits.
  * Called before the GraphQL routes exist, so that their options can still be set.
  */
 async function harden(app: NestFastifyApplication, config: AppConfig): Promise<void> {
@@ -53,6 +54,7 @@ async function harden(app: NestFastifyApplication, config: AppConfig): Promise<v
       maxAge: 600,
     });
   }
+  limitJsonDepth(app, BODY_LIMIT_BYTES);
   app
     .getHttpAdapter()
     .getInstance()

@@ -23,6 +23,9 @@ export class RequestContext {
   /** Why the answer must not be cached (a mutation, an error), if it must not. */
   uncacheableReason?: string;
 
+  /** @param request the HTTP request, when there is one (for the logs written while it runs). */
+  constructor(readonly request?: FastifyRequest) {}
+
   get source(): DataSource {
     return this.fallbackCollections.size > 0 || this.writeQueued ? 'fallback' : 'database';
   }
@@ -53,7 +56,7 @@ export function runInRequestContext<R>(context: RequestContext, next: () => R): 
  */
 export function registerRequestContext(fastify: FastifyInstance): void {
   const enter = (request: FastifyRequest, _reply: unknown, done: () => void) => {
-    request.context ??= new RequestContext();
+    request.context ??= new RequestContext(request);
     storage.run(request.context, done);
   };
   fastify.addHook('onRequest', enter);

@@ -1,4 +1,5 @@
 import { Types, type mongo } from 'mongoose';
+import { SeededRandom, type WeightedOption } from '../common/seeded-random';
 
 /**
  * Reproducible demo data for a fresh embedded database.
@@ -154,8 +155,6 @@ const INSERT_CHUNK_SIZE = 500;
 const BASE_TIME_MS = Date.UTC(2026, 0, 1);
 const DAY_MS = 24 * 60 * 60 * 1000;
 const YEAR_MS = 365 * DAY_MS;
-
-type WeightedOption<T> = readonly [value: T, weight: number];
 
 type City = {
   name: string;
@@ -379,63 +378,12 @@ const LAST_NAMES = [
   'Silva',
 ] as const;
 
-/** mulberry32: tiny, fast and good enough for demo data; not for anything security related. */
-class SeededRandom {
-  private state: number;
+function toHex32(value: number): string {
+  return (value >>> 0).toString(16).padStart(8, '0');
+}
 
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  uint32(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  float(): number {
-    return this.uint32() / 0x1_0000_0000;
-  }
-
-  /** Uniform integer in [min, max], both inclusive. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.float() * (max - min + 1));
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(0, items.length - 1)];
-  }
-
-  weighted<T>(options: readonly WeightedOption<T>[]): T {
-    const total = options.reduce((sum, [, weight]) => sum + weight, 0);
-    let remaining = this.float() * total;
-    for (const [value, weight] of options) {
-      remaining -= weight;
-      if (remaining < 0) return value;
-    }
-    return options[options.length - 1][0];
-  }
-
-  /** Fisher–Yates on a copy. */
-  shuffled<T>(items: readonly T[]): T[] {
-    const copy = [...items];
-    for (let i = copy.length - 1; i > 0; i--) {
-      const j = this.int(0, i);
-      [copy[i], copy[j]] = [copy[j], copy[i]];
-    }
-    return copy;
-  }
-
-  /** A whole-second instant in [fromMs, toMs]; whole seconds match ObjectId timestamp precision. */
-  dateBetween(fromMs: number, toMs: number): Date {
-    const fromSeconds = Math.ceil(fromMs / 1000);
-    const toSeconds = Math.floor(toMs / 1000);
-    return new Date(this.int(fromSeconds, toSeconds) * 1000);
-  }
-
+/** The demo data's random source: also mints ObjectIds as a server would have. */
+class DemoRandom extends SeededRandom {
   /** ObjectId whose embedded timestamp is `createdAt`, like one the server would have minted. */
   objectIdAt(createdAt: Date): Types.ObjectId {
     const timestampHex = toHex32(Math.floor(createdAt.getTime() / 1000));
@@ -443,11 +391,7 @@ class SeededRandom {
   }
 }
 
-function toHex32(value: number): string {
-  return (value >>> 0).toString(16).padStart(8, '0');
-}
-
-function demoPhone(random: SeededRandom): string {
+function demoPhone(random: DemoRandom): string {
   return `+44 20 7946 0${String(random.int(0, 999)).padStart(3, '0')}`;
 }
 
@@ -459,7 +403,7 @@ function emailLocalPart(name: string): string {
     .replace(/[^a-z-]/g, '');
 }
 
-function postalCode(random: SeededRandom, city: City): string {
+function postalCode(random: DemoRandom, city: City): string {
   const area = random.pick(city.postcodeAreas);
   const district = random.int(1, 20);
   const letters = random.pick([...POSTCODE_INWARD_LETTERS]) + random.pick([...POSTCODE_INWARD_LETTERS]);
@@ -469,7 +413,7 @@ function postalCode(random: SeededRandom, city: City): string {
 type Person = { firstName: string; lastName: string; email: string; phone: string };
 
 /** Draws a person whose e-mail is not in `usedEmails`, and records it there. */
-function drawPerson(random: SeededRandom, usedEmails: Set<string>): Person {
+function drawPerson(random: DemoRandom, usedEmails: Set<string>): Person {
   const firstName = random.pick(FIRST_NAMES);
   const lastName = random.pick(LAST_NAMES);
   const namePart = `${emailLocalPart(firstName)}.${emailLocalPart(lastName)}`;
@@ -485,7 +429,7 @@ function drawPerson(random: SeededRandom, usedEmails: Set<string>): Person {
  * Splits `total` teachers over schools in proportion to `staffWeights`, keeping every school
  * within [MIN_TEACHERS_PER_SCHOOL, MAX_TEACHERS_PER_SCHOOL].
  */
-function allocateTeacherCounts(random: SeededRandom, staffWeights: readonly number[], total: number): number[] {
+function allocateTeacherCounts(random: DemoRandom, staffWeights: readonly number[], total: number): number[] {
   const counts = staffWeights.map(() => MIN_TEACHERS_PER_SCHOOL);
   let remaining = total - counts.length * MIN_TEACHERS_PER_SCHOOL;
   if (remaining < 0 || total > counts.length * MAX_TEACHERS_PER_SCHOOL) {
@@ -502,7 +446,7 @@ function allocateTeacherCounts(random: SeededRandom, staffWeights: readonly numb
 }
 
 export function generateDemoData(seed: number = DEFAULT_DEMO_SEED): DemoData {
-  const random = new SeededRandom(seed);
+  const random = new DemoRandom(seed);
   const usedEmails = new Set<string>();
   const schools: SchoolSeed[] = [];
   const headmasters: HeadmasterSeed[] = [];
@@ -587,7 +531,7 @@ export function generateDemoData(seed: number = DEFAULT_DEMO_SEED): DemoData {
  * What a school teaches: the whole curriculum its teachers are drawn from, so every teacher's subjects are
  * its subjects, and for some secondary and combined schools an elective or two.
  */
-function schoolSubjects(random: SeededRandom, school: SchoolSeed, recordsToMs: number): SubjectSeed[] {
+function schoolSubjects(random: DemoRandom, school: SchoolSeed, recordsToMs: number): SubjectSeed[] {
   const electiveCount = school.type === 'secondary' || school.type === 'combined' ? random.int(0, 2) : 0;
   const codes = [...TEACHER_SUBJECTS, ...random.shuffled(ELECTIVE_SUBJECTS).slice(0, electiveCount)];
   return codes.map((code) => {

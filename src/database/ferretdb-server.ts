@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { resolveFerretdbBinary } from './ferretdb-binary';
 export interface FerretdbServerOptions {
   /** TCP port on 127.0.0.1; 0 or unset picks a free one. */
   port?: number;
-  /** Directory for the SQLite files; unset means a new temporary directory. */
+  /** Directory for the SQLite files, kept after stop(); unset means a new temporary directory, removed by stop(). */
   dataDir?: string;
   binary?: string;
   log?: (message: string) => void;
@@ -53,6 +53,7 @@ export class FerretdbServer {
     readonly binary: string,
     readonly port: number,
     readonly dataDir: string,
+    private readonly temporaryDataDir: boolean,
     private readonly log: (message: string) => void,
   ) {}
 
@@ -61,8 +62,13 @@ export class FerretdbServer {
     const binary = options.binary ?? (await resolveFerretdbBinary(log));
     const port = options.port || (await freePort());
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ferretdb-'));
-    const server = new FerretdbServer(binary, port, dataDir, log);
-    await server.launch();
+    const server = new FerretdbServer(binary, port, dataDir, options.dataDir === undefined, log);
+    try {
+      await server.launch();
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
     return server;
   }
 
@@ -106,8 +112,16 @@ export class FerretdbServer {
     throw new Error(`FerretDB did not listen on port ${this.port} within 15 s: ${stderr.trim()}`);
   }
 
-  /** Stops the process gracefully (SIGTERM), or with SIGKILL after 5 s. */
+  /**
+   * Stops the server for good: ends the process gracefully (SIGTERM, or SIGKILL after 5 s) and removes its
+   * data directory when it is a temporary one of its own (no `dataDir` given).
+   */
   async stop(): Promise<void> {
+    await this.terminate();
+    if (this.temporaryDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  private async terminate(): Promise<void> {
     const child = this.process;
     if (!child) return;
     child.kill('SIGCONT');
@@ -134,9 +148,9 @@ export class FerretdbServer {
     this.process?.kill('SIGCONT');
   }
 
-  /** Starts the process again on the same port and data after stop() or kill(). */
+  /** Starts the process again on the same port and data, after kill() or while running (stop() may remove the data). */
   async restart(): Promise<void> {
-    if (this.process) await this.stop();
+    await this.terminate();
     await this.launch();
   }
 }

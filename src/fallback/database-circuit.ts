@@ -54,8 +54,13 @@ export class DatabaseCircuit implements OnModuleDestroy {
       halfOpenAfter: settings.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(settings.breakerThreshold),
     });
+    // abortOnReturn: false — by default cockatiel aborts the operation's signal after every success too,
+    // and building that abort's exception costs more than the rest of the policy; no operation reads the signal.
     this.policy = settings.breakerEnabled
-      ? wrap(this.breaker, timeout(settings.operationTimeoutMs, TimeoutStrategy.Aggressive))
+      ? wrap(
+          this.breaker,
+          timeout(settings.operationTimeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
+        )
       : noop;
 
     this.breaker.onBreak((reason) => {

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { ThrottlerStorageService } from '@nestjs/throttler';
+import { Inject, Injectable } from '@nestjs/common';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config';
 import type { Principal } from './principal';
 
@@ -8,13 +8,14 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterSecon
 /**
  * Request rates per authenticated subject (RATE_LIMIT_PER_CREDENTIAL) or, for anonymous requests and
  * tokens that do not verify, per client address (RATE_LIMIT_PER_ADDRESS), in windows of
- * RATE_LIMIT_WINDOW_MS; counted in @nestjs/throttler's storage.
+ * RATE_LIMIT_WINDOW_MS; counted in a @nestjs/throttler storage (FixedWindowThrottlerStorage unless the module
+ * provides another, e.g. a shared one for several instances).
  */
 @Injectable()
 export class RateLimiter {
   constructor(
     private readonly config: AppConfig,
-    private readonly storage: ThrottlerStorageService,
+    @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
   ) {}
 
   async take(principal: Principal, clientAddress: string): Promise<RateDecision> {

@@ -60,9 +60,9 @@ export class RequestGate implements OnModuleInit {
     });
   }
 
-  /** Anonymous without an Authorization header; a header that is not a bearer token is refused. */
+  /** Anonymous without an Authorization header (or an empty one); a header that is not a bearer token is refused. */
   async authenticate(authorization: string | undefined): Promise<Principal> {
-    if (authorization === undefined) return ANONYMOUS;
+    if (authorization === undefined || authorization.trim() === '') return ANONYMOUS;
     const token = BEARER.exec(authorization)?.[1];
     if (!token) throw new UnauthenticatedError('the Authorization header must be "Bearer <token>"');
     return this.tokens.verify(token);

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { exportJWK, SignJWT } from 'jose';
 import { UnauthenticatedError } from '../common/errors/domain-errors';
 import { type AppConfig, loadAppConfig } from '../config/app-config';
@@ -17,7 +17,13 @@ const secretConfig = () => loadAppConfig({ AUTH_JWT_SECRET: SECRET });
 
 async function sign(
   claims: Record<string, unknown>,
-  options: { alg?: string; key?: unknown; expiresIn?: number | null; notBefore?: number; kid?: string } = {},
+  options: {
+    alg?: string;
+    key?: Uint8Array | KeyObject;
+    expiresIn?: number | null;
+    notBefore?: number;
+    kid?: string;
+  } = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   let jwt = new SignJWT(claims).setProtectedHeader({

@@ -1,5 +1,5 @@
 import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
-import { type GraphQLError, type GraphQLFormattedError, specifiedRules, validate, type ValidationRule } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, specifiedRules, validate, type ValidationRule } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import { UnauthenticatedError } from '../common/errors/domain-errors';
@@ -70,7 +70,15 @@ export function graphqlWsOptions(
       return true;
     },
     onDisconnect: (ctx) => clearTimeout(ctx.extra.expiryTimer),
-    validate: (schema, document) => validate(schema, document, [...specifiedRules, limitsRule]),
+    validate: (schema, document) => {
+      try {
+        return validate(schema, document, [...specifiedRules, limitsRule]);
+      } catch (error) {
+        // graphql-js's subscription rule throws, rather than reports, on a @skip/@include variable without a value.
+        if (error instanceof GraphQLError) return [error];
+        throw error;
+      }
+    },
     context: (ctx): GraphqlContext => ({ req: ctx.extra.request, principal: ctx.extra.principal ?? ANONYMOUS }),
     onNext: (_ctx, _id, _payload, _args, result) =>
       result.errors ? { ...result, errors: formatErrors(result.errors) } : undefined,

@@ -3,6 +3,7 @@ import { RedisPubSub, type PubSubRedisOptions } from 'graphql-redis-subscription
 import { PubSub, PubSubEngine } from 'graphql-subscriptions';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config';
+import { HttpSubscriptionRefusal } from './http-subscription-refusal';
 
 const logger = new Logger('Subscriptions');
 
@@ -58,7 +59,7 @@ function createPubSub(config: AppConfig): PubSubEngine {
 
 /** Provides the PubSubEngine that GraphQL subscriptions listen on and writes publish to. */
 @Module({
-  providers: [{ provide: PubSubEngine, inject: [AppConfig], useFactory: createPubSub }],
+  providers: [{ provide: PubSubEngine, inject: [AppConfig], useFactory: createPubSub }, HttpSubscriptionRefusal],
   exports: [PubSubEngine],
 })
 export class SubscriptionsModule implements OnApplicationShutdown {

@@ -38,6 +38,11 @@ function toQueryFilter(filter: TeacherFilter): QueryFilter<TeacherRecord> {
   return { ...query, ...everyWordIn<TeacherRecord>(filter.q, ['firstName', 'lastName']) };
 }
 
+/** Counts by value, most frequent first, ties by value ascending (as `$sort: { count: -1, _id: 1 }` orders strings). */
+function countsDescending<K extends string>(counts: Map<K, number>): [K, number][] {
+  return [...counts].sort(([a, countA], [b, countB]) => countB - countA || (a < b ? -1 : a > b ? 1 : 0));
+}
+
 @Injectable()
 export class TeacherRepository extends EntityRepository<TeacherRecord, Teacher, TeacherFilter, TeacherChanges> {
   constructor(@Inject(TEACHER_STORE) store: CollectionStore<TeacherRecord>) {
@@ -61,26 +66,28 @@ export class TeacherRepository extends EntityRepository<TeacherRecord, Teacher, 
     ]);
     return new Map(rows.map((row) => [row._id.toHexString(), row.count]));
   }
+
+  /**
+   * A school's teacher count and its teachers by subject and by status, counted here from one read of the
+   * school's teachers (their subjects and status only). A count and two aggregations would each make FerretDB
+   * (whose SQLite backend filters only by _id itself) read and decode the whole collection: one read is a third
+   * of its work. MongoDB reads the same records through the schoolId index either way.
+   */
   async statisticsForSchool(schoolId: string): Promise<TeacherStatistics> {
-    const match = { $match: { schoolId: new Types.ObjectId(schoolId) } };
-    const [teacherCount, bySubject, byStatus] = await Promise.all([
-      this.store.count({ schoolId: new Types.ObjectId(schoolId) }),
-      this.store.aggregate<{ _id: string; count: number }>([
-        match,
-        { $unwind: '$subjects' },
-        { $group: { _id: '$subjects', count: { $sum: 1 } } },
-        { $sort: { count: -1, _id: 1 } },
-      ]),
-      this.store.aggregate<{ _id: TeacherStatus; count: number }>([
-        match,
-        { $group: { _id: '$status', count: { $sum: 1 } } },
-        { $sort: { count: -1, _id: 1 } },
-      ]),
+    const teachers = await this.store.aggregate<Pick<TeacherRecord, 'subjects' | 'status'>>([
+      { $match: { schoolId: new Types.ObjectId(schoolId) } },
+      { $project: { _id: 0, subjects: 1, status: 1 } },
     ]);
+    const bySubject = new Map<string, number>();
+    const byStatus = new Map<TeacherStatus, number>();
+    for (const { subjects, status } of teachers) {
+      for (const subject of subjects ?? []) bySubject.set(subject, (bySubject.get(subject) ?? 0) + 1);
+      byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+    }
     return {
-      teacherCount,
-      teachersBySubject: bySubject.map((row) => ({ subject: row._id, count: row.count })),
-      teachersByStatus: byStatus.map((row) => ({ status: row._id, count: row.count })),
+      teacherCount: teachers.length,
+      teachersBySubject: countsDescending(bySubject).map(([subject, count]) => ({ subject, count })),
+      teachersByStatus: countsDescending(byStatus).map(([status, count]) => ({ status, count })),
     };
   }
 }
