@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -11,6 +10,7 @@ import { registerRequestContext } from '../common/request-context';
 import { createValidationPipe } from '../common/validation/validation';
 import type { AppConfig, LogLevelSetting } from '../config/app-config';
 import { limitJsonDepth } from '../security/json-depth-limit';
+import { registerSecurityHeaders } from '../security/security-headers';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -42,8 +42,7 @@ const CONTENT_SECURITY_POLICY = {
  * Security headers (helmet), CORS for the allowed browser origins only, JSON nesting and GraphQL body limits.
  * Called before the GraphQL routes exist, so that their options can still be set.
  */
-async function harden(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  await app.register(helmet, { contentSecurityPolicy: CONTENT_SECURITY_POLICY });
+function harden(app: NestFastifyApplication, config: AppConfig): void {
   const { corsOrigins, graphqlMaxBodyBytes } = config.limits;
   if (corsOrigins === '*' || corsOrigins.length > 0) {
     app.enableCors({
@@ -55,12 +54,11 @@ async function harden(app: NestFastifyApplication, config: AppConfig): Promise<v
     });
   }
   limitJsonDepth(app, BODY_LIMIT_BYTES);
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRoute', (route) => {
-      if (route.url === '/graphql') route.bodyLimit = graphqlMaxBodyBytes;
-    });
+  const fastify = app.getHttpAdapter().getInstance();
+  registerSecurityHeaders(fastify, { contentSecurityPolicy: CONTENT_SECURITY_POLICY });
+  fastify.addHook('onRoute', (route) => {
+    if (route.url === '/graphql') route.bodyLimit = graphqlMaxBodyBytes;
+  });
 }
 
 /** Builds the whole service (REST under /api, GraphQL at /graphql, docs at /docs, health at /health), initialised but not listening. */
@@ -73,7 +71,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   );
   app.useLogger(app.get(Logger));
   registerRequestContext(app.getHttpAdapter().getInstance());
-  await harden(app, config);
+  harden(app, config);
   app.setGlobalPrefix('api', { exclude: ['health', 'health/{*path}', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new RestExceptionFilter());
