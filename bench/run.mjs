@@ -15,7 +15,7 @@
 // produced no figures (or failed), never because a target was missed.
 //
 // Request headers: every request to the API (the measured reads, the polls of failover and recovery, the readiness
-// checks; not /health or /metrics) carries the `--header` values and an `Authorization: Bearer` header: an admin
+// checks; not /health) carries the `--header` values and an `Authorization: Bearer` header: an admin
 // token the bench signs for the service it starts, or the `--token` / BENCH_TOKEN given (then the service verifies
 // it with the AUTH_* settings of the environment). An endpoint can leave the token out (`api(endpoint, { token: false })`).
 // The baseline gets the same headers.
@@ -563,9 +563,9 @@ async function edge(service, probe) {
 
 // ---------------------------------------------------------------- 5. memory
 
-/** The service's V8 heap (used, total) and external memory in MB, from its Prometheus metrics. */
+/** The service's V8 heap (used, total) and external memory in MB, from its Prometheus metrics (for admins). */
 async function heapMb(port) {
-  const answer = await httpRequest({ port, path: '/metrics', timeoutMs: 2000 });
+  const answer = await httpRequest({ port, path: '/metrics', headers: TOKEN_HEADERS, timeoutMs: 2000 });
   if (answer.status !== 200) return null;
   const metric = (name) => {
     const match = new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(answer.body);
