@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import mongoose, { type Schema } from 'mongoose';
-import { registeredCollections } from '../src/app.module';
-import { collectionNameOf } from '../src/common/persistence/collection-registrations';
+import { registeredCollections } from '../src/bootstrap/app.module';
+import { collectionNameOf } from '../src/common/persistence/collection-registration';
 import { generateDemoData, seedDemoData } from '../src/database/demo-data';
 import { checkFixtureDrift } from '../src/fallback/fixtures/fixture-drift';
 import { loadFixtureFile } from '../src/fallback/fixtures/fixture-loader';

@@ -51,7 +51,7 @@ describe('npm run generate:module', () => {
     'test/lesson-plans.e2e-spec.ts',
     'src/grading-scale',
     'test/grading-scales.e2e-spec.ts',
-    'src/app.module.ts',
+    'src/bootstrap/app.module.ts',
     'src/security/access-policy.ts',
     'fixtures.config.json',
   ];
@@ -79,7 +79,7 @@ describe('npm run generate:module', () => {
   });
 
   it('refuses a name in use and a bad name with one line, changing nothing', async () => {
-    const appModule = readFileSync(join(project, 'src/app.module.ts'), 'utf8');
+    const appModule = readFileSync(join(project, 'src/bootstrap/app.module.ts'), 'utf8');
     const again = await generator('lesson-plan');
     expect([again.code, again.stderr]).toEqual([
       1,
@@ -88,7 +88,7 @@ describe('npm run generate:module', () => {
     const bad = await generator('Lesson_Plan');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^generate:module: "Lesson_Plan" is not a module name: [^\n]+\n$/);
-    expect(readFileSync(join(project, 'src/app.module.ts'), 'utf8')).toBe(appModule);
+    expect(readFileSync(join(project, 'src/bootstrap/app.module.ts'), 'utf8')).toBe(appModule);
   });
 
   it('builds, type-checks and lints', async () => {

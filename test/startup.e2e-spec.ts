@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import { SCHEMA_FILE } from '../src/common/graphql/graphql-options';
+import { SCHEMA_FILE } from '../src/bootstrap/graphql-options';
 import { startTestApp } from './support/test-app';
 import { ADMIN, authorizationFor, TEST_JWT_SECRET } from './support/tokens';
 

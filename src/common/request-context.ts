@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ANONYMOUS, type Principal } from '../security/principal';
+import type { FastifyRequest } from 'fastify';
+import { ANONYMOUS, type Principal } from './principal';
 
 export type DataSource = 'database' | 'fallback';
 
@@ -44,21 +44,17 @@ export function currentRequestContext(): RequestContext | undefined {
   return storage.getStore();
 }
 
-/** Runs `next` with `context` as the current request's context (for code running outside a request, e.g. tests). */
-export function runInRequestContext<R>(context: RequestContext, next: () => R): R {
-  return storage.run(context, next);
+/**
+ * Gives the request its RequestContext, reachable through `currentRequestContext()` anywhere below the handler and
+ * as `request.context` in hooks (an onRequest hook of the HTTP pipeline).
+ */
+export function enterRequestContext(request: FastifyRequest, _reply: unknown, done: () => void): void {
+  request.context ??= new RequestContext(request);
+  storage.run(request.context, done);
 }
 
-/**
- * Gives every HTTP request a RequestContext, reachable through `currentRequestContext()` anywhere
- * below the handler and as `request.context` in hooks. It is entered in onRequest and again in
- * preHandler: body parsing in between may run outside the request's async context.
- */
-export function registerRequestContext(fastify: FastifyInstance): void {
-  const enter = (request: FastifyRequest, _reply: unknown, done: () => void) => {
-    request.context ??= new RequestContext(request);
-    storage.run(request.context, done);
-  };
-  fastify.addHook('onRequest', enter);
-  fastify.addHook('preHandler', enter);
+/** Enters the request's context again (a preHandler hook): body parsing may have run outside it. */
+export function reenterRequestContext(request: FastifyRequest, _reply: unknown, done: () => void): void {
+  if (request.context && storage.getStore() !== request.context) storage.run(request.context, done);
+  else done();
 }

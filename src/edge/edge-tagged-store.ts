@@ -1,5 +1,11 @@
 import type { PipelineStage, QueryFilter } from 'mongoose';
-import type { CollectionStore, FindQuery, StoredPage, StoredRecord } from '../common/persistence/collection-store';
+import type {
+  FindQuery,
+  JournalledWrite,
+  ReplayableStore,
+  StoredPage,
+  StoredRecord,
+} from '../common/persistence/collection-store';
 import { currentRequestContext } from '../common/request-context';
 import type { EdgePurger } from './edge-purger';
 
@@ -12,11 +18,12 @@ export function keysForWrite(entity: string, collection: string, id: string): st
  * Decorates a collection store for edge caching: every read tags the current request with the
  * surrogate keys of what it returned (`teacher:<id>` per record, `teachers` for lists, counts and
  * aggregates, so new records and empty lists are covered) and with the collection's TTL kind;
- * every successful write purges the keys it invalidates from the edges.
+ * every successful write, journalled writes replayed after an outage included, purges the keys it
+ * invalidates from the edges.
  */
-export class EdgeTaggedStore<T> implements CollectionStore<T> {
+export class EdgeTaggedStore<T> implements ReplayableStore<T> {
   constructor(
-    private readonly inner: CollectionStore<T>,
+    private readonly inner: ReplayableStore<T>,
     private readonly entity: string,
     private readonly purger: EdgePurger,
   ) {}
@@ -77,6 +84,12 @@ export class EdgeTaggedStore<T> implements CollectionStore<T> {
     const record = await this.inner.deleteById(id);
     if (record) await this.purgeFor(id);
     return record;
+  }
+
+  async applyJournalled(write: JournalledWrite): Promise<{ applied: true } | { applied: false; reason: string }> {
+    const outcome = await this.inner.applyJournalled(write);
+    if (outcome.applied) await this.purgeFor(write.documentId);
+    return outcome;
   }
 
   private tag(records: readonly StoredRecord<T>[], whole: boolean): void {

@@ -1,36 +1,32 @@
-import { Global, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
-import type { CollectionStore } from '../common/persistence/collection-store';
-import { JournalReplayer } from '../fallback/journal-replayer';
-import { EdgeCacheHeaders } from './edge-cache-headers';
+import { Global, Injectable, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import type { ReplayableStore } from '../common/persistence/collection-store';
+import { CacheHintInterceptor } from './cache-hint';
 import { EdgePurger } from './edge-purger';
-import { EdgeTaggedStore, keysForWrite } from './edge-tagged-store';
+import { EdgeTaggedStore } from './edge-tagged-store';
+import { EdgeTtls } from './edge-ttls';
+import { ResponsePolicy } from './response-policy';
 
-/** Wraps collection stores for edge caching, and purges the edges for writes replayed from the journal. */
+/** The edge's layer of the store chain (src/persistence/store-chain.ts). */
 @Injectable()
-export class EdgeStores implements OnApplicationBootstrap {
-  private readonly entityByCollection = new Map<string, string>();
-
+export class EdgeStores {
   constructor(
     private readonly purger: EdgePurger,
-    private readonly replayer: JournalReplayer,
+    private readonly ttls: EdgeTtls,
   ) {}
 
-  wrap<T>(store: CollectionStore<T>, entity: string): CollectionStore<T> {
-    this.entityByCollection.set(store.collectionName, entity);
+  /** Tags what the store reads for edge caching (its collection's TTL as given) and purges what it writes. */
+  tag<T>(store: ReplayableStore<T>, entity: string, ttlSeconds: number | undefined): ReplayableStore<T> {
+    this.ttls.declare(store.collectionName, ttlSeconds);
     return new EdgeTaggedStore(store, entity, this.purger);
-  }
-
-  onApplicationBootstrap(): void {
-    this.replayer.events.on('applied', (entry) => {
-      const entity = this.entityByCollection.get(entry.collection);
-      if (entity) void this.purger.purge(keysForWrite(entity, entry.collection, entry.documentId));
-    });
   }
 }
 
+/** What edge caches may do with each answer, and the purges after writes; see README, "Edge cache". */
 @Global()
 @Module({
-  providers: [EdgePurger, EdgeStores, EdgeCacheHeaders],
-  exports: [EdgeStores, EdgePurger],
+  imports: [DiscoveryModule],
+  providers: [EdgePurger, EdgeTtls, EdgeStores, ResponsePolicy, CacheHintInterceptor],
+  exports: [EdgeStores, EdgePurger, ResponsePolicy, EdgeTtls],
 })
 export class EdgeModule {}

@@ -2,7 +2,13 @@ import { Logger } from '@nestjs/common';
 import { Model, PipelineStage, QueryFilter, Types } from 'mongoose';
 import { ConflictError, ServiceUnavailableError } from '../common/errors/domain-errors';
 import { currentRequestContext } from '../common/request-context';
-import type { CollectionStore, FindQuery, StoredPage, StoredRecord } from '../common/persistence/collection-store';
+import type {
+  FindQuery,
+  JournalledWrite,
+  ReplayableStore,
+  StoredPage,
+  StoredRecord,
+} from '../common/persistence/collection-store';
 import {
   MongooseCollectionStore,
   translateWriteError,
@@ -31,7 +37,7 @@ type WriteOperation = 'insert' | 'update' | 'delete';
  * journalled durably and applied to the backup data's overlay, to be replayed once the database is back.
  * Errors in the request itself (validation, unique clashes) pass through untouched.
  */
-export class FallbackInterceptor<T> implements CollectionStore<T> {
+export class FallbackInterceptor<T> implements ReplayableStore<T> {
   private readonly logger: Logger;
   private lastServingLogAt = 0;
   private readonly uniqueIndexes: string[][];
@@ -125,6 +131,14 @@ export class FallbackInterceptor<T> implements CollectionStore<T> {
       () => this.primary.deleteById(id),
       () => this.queueDelete(id),
     );
+  }
+
+  /**
+   * Applies a journalled write to the database, through the circuit: a database failure is thrown to the replay
+   * (which tries again later), never answered from backup data.
+   */
+  async applyJournalled(write: JournalledWrite): Promise<{ applied: true } | { applied: false; reason: string }> {
+    return this.dependencies.circuit.execute(() => this.primary.applyJournalled(write));
   }
 
   /** Applies a journalled write to the overlay, e.g. entries still pending from before a restart. */

@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Model } from 'mongoose';
-import type { CollectionStore } from '../common/persistence/collection-store';
-import { MongooseCollectionStore } from '../common/persistence/mongoose-collection-store';
+import type { ReplayableStore } from '../common/persistence/collection-store';
+import type { MongooseCollectionStore } from '../common/persistence/mongoose-collection-store';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { DatabaseCircuit } from './database-circuit';
@@ -15,12 +15,14 @@ interface Registration {
   interceptor: FallbackInterceptor<unknown>;
   model: Model<unknown>;
   fixtureFile: string;
+  /** Where its journalled writes are replayed: the top of its store chain. */
+  replayTarget?: ReplayableStore<unknown>;
 }
 
 /**
- * Where repositories opt in to fallback: each registered collection gets its backup data
- * (loaded and validated against its Mongoose schema at start) and a FallbackInterceptor
- * around its MongoDB store.
+ * The fallback's side of the store chain (src/persistence/store-chain.ts): each collection's MongoDB store gets
+ * its backup data (loaded and validated against its Mongoose schema at start) and a FallbackInterceptor around
+ * it; the journal replays each collection's writes through the whole chain.
  */
 @Injectable()
 export class FallbackRegistry implements OnApplicationBootstrap {
@@ -33,8 +35,12 @@ export class FallbackRegistry implements OnApplicationBootstrap {
     private readonly metrics: MetricsService,
   ) {}
 
-  register<T>(model: Model<T>, entity: string, fixtureFile: string): CollectionStore<T> {
-    const primary = new MongooseCollectionStore(model, entity, this.config.mongodbOperationTimeoutMs);
+  guard<T>(
+    primary: MongooseCollectionStore<T>,
+    model: Model<T>,
+    entity: string,
+    fixtureFile: string,
+  ): FallbackInterceptor<T> {
     const fixtures = loadFixtureFile<T>(fixtureFile, model.schema);
     const backup = new FixtureCollectionStore<T>(primary.collectionName, fixtures);
     const interceptor = new FallbackInterceptor(primary, backup, model, entity, {
@@ -49,6 +55,17 @@ export class FallbackRegistry implements OnApplicationBootstrap {
       fixtureFile,
     });
     return interceptor;
+  }
+
+  /** The store a collection's journalled writes are replayed through. */
+  replayThrough<T>(collection: string, store: ReplayableStore<T>): void {
+    const registration = this.registrations.get(collection);
+    if (!registration) throw new Error(`${collection} has no fallback: guard its store first`);
+    registration.replayTarget = store;
+  }
+
+  replayTarget(collection: string): ReplayableStore<unknown> | undefined {
+    return this.registrations.get(collection)?.replayTarget;
   }
 
   get collections(): string[] {

@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { DataSourceMarking } from './data-source-marking';
 import { DatabaseCircuit } from './database-circuit';
 import { FallbackAdminController } from './fallback-admin.controller';
 import { FallbackHealth } from './fallback-health';
@@ -12,15 +11,7 @@ import { WriteJournal } from './write-journal';
 @Global()
 @Module({
   controllers: [FallbackAdminController],
-  providers: [
-    DatabaseCircuit,
-    WriteJournal,
-    FallbackRegistry,
-    JournalReplayer,
-    RecoveryProbe,
-    DataSourceMarking,
-    FallbackHealth,
-  ],
+  providers: [DatabaseCircuit, WriteJournal, FallbackRegistry, JournalReplayer, RecoveryProbe, FallbackHealth],
   exports: [FallbackRegistry, FallbackHealth, DatabaseCircuit, JournalReplayer],
 })
 export class FallbackModule {}

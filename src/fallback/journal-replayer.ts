@@ -1,6 +1,4 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { EventEmitter } from 'node:events';
-import type { StoredRecord } from '../common/persistence/collection-store';
 import { DomainError } from '../common/errors/domain-errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { DatabaseCircuit } from './database-circuit';
@@ -11,13 +9,9 @@ import { JournalEntry, WriteJournal } from './write-journal';
 /** How often pending entries are retried while the circuit is closed (a recovery also triggers a replay at once). */
 const REPLAY_INTERVAL_MS = 1000;
 
-export interface ReplayEvents {
-  /** A journalled write reached the database. */
-  applied: [entry: JournalEntry];
-}
-
 /**
- * Replays the write journal to MongoDB once the database answers again: in order, each entry once.
+ * Replays the write journal to MongoDB once the database answers again: in order, each entry once, through the
+ * collection's whole store chain (so the edge purges what a replayed write changes, as for any write).
  * Every step is idempotent (inserts keep their ids, updates set fields, deletes of what is gone succeed),
  * so a crash between applying an entry and marking it duplicates nothing. An entry the database
  * refuses for a reason of its own (its document deleted meanwhile, a unique clash) is marked failed
@@ -29,7 +23,6 @@ export class JournalReplayer implements OnApplicationBootstrap, OnModuleDestroy 
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopping = false;
-  readonly events = new EventEmitter<ReplayEvents>();
 
   constructor(
     private readonly journal: WriteJournal,
@@ -72,12 +65,11 @@ export class JournalReplayer implements OnApplicationBootstrap, OnModuleDestroy 
     for (const entry of pending) {
       if (this.stopping) return;
       try {
-        const outcome = await this.circuit.execute(() => this.apply(entry));
+        const outcome = await this.apply(entry);
         if (outcome === true) {
           this.journal.markApplied(entry.seq);
           applied++;
           this.metrics.journalReplayed.inc({ outcome: 'applied' });
-          this.events.emit('applied', entry);
         } else {
           this.fail(entry, outcome);
           failed++;
@@ -101,21 +93,10 @@ export class JournalReplayer implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** true when applied (or already applied); otherwise the reason it cannot be. */
   private async apply(entry: JournalEntry): Promise<true | string> {
-    const interceptor = this.registry.interceptor(entry.collection);
-    if (!interceptor) return `no collection ${entry.collection} is registered`;
-    const store = interceptor.primary;
-    switch (entry.operation) {
-      case 'insert':
-        await store.insertRecord(entry.payload as StoredRecord<unknown>);
-        return true;
-      case 'update':
-        return (await store.setFields(entry.documentId, entry.payload ?? {}))
-          ? true
-          : `${entry.collection} ${entry.documentId} was deleted meanwhile`;
-      case 'delete':
-        await store.removeRecord(entry.documentId);
-        return true;
-    }
+    const target = this.registry.replayTarget(entry.collection);
+    if (!target) return `no collection ${entry.collection} is registered`;
+    const outcome = await target.applyJournalled(entry);
+    return outcome.applied ? true : outcome.reason;
   }
 
   private fail(entry: JournalEntry, reason: string): void {

@@ -3,18 +3,15 @@ import Database from 'better-sqlite3';
 import { mongo } from 'mongoose';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { JournalledWrite } from '../common/persistence/collection-store';
 import { AppConfig } from '../config/app-config';
 
-export type JournalOperation = 'insert' | 'update' | 'delete';
+export type JournalOperation = JournalledWrite['operation'];
 export type JournalStatus = 'pending' | 'applied' | 'failed';
 
-export interface JournalEntry {
+export interface JournalEntry extends JournalledWrite {
   seq: number;
   collection: string;
-  operation: JournalOperation;
-  documentId: string;
-  /** insert: the whole record; update: the fields to set; delete: none. ObjectIds and Dates intact. */
-  payload?: Record<string, unknown>;
   status: JournalStatus;
   error?: string;
   attempts: number;

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import mongoose from 'mongoose';
-import { registeredCollections } from '../app.module';
-import type { CollectionRegistration } from '../common/persistence/collection-store.provider';
+import { registeredCollections } from '../bootstrap/app.module';
+import type { CollectionRegistration } from '../common/persistence/collection-registration';
 import { displayFixturePath } from '../fallback/fixtures/fixture-loader';
 import { UnsafeFixtureError } from '../fallback/fixtures/fixture-safety';
 import {

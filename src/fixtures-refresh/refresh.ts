@@ -2,8 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Schema } from 'mongoose';
-import { collectionNameOf } from '../common/persistence/collection-registrations';
-import type { CollectionRegistration } from '../common/persistence/collection-store.provider';
+import { collectionNameOf, type CollectionRegistration } from '../common/persistence/collection-registration';
 import { checkFixtureDrift } from '../fallback/fixtures/fixture-drift';
 import { displayFixturePath, type FixtureReference } from '../fallback/fixtures/fixture-loader';
 import { collectionReferences } from '../fallback/fixtures/fixture-references';

@@ -1,7 +1,7 @@
 import { find } from 'mingo';
 import mongoose, { Types, type Schema } from 'mongoose';
-import { registeredCollections } from '../app.module';
-import { collectionNameOf } from '../common/persistence/collection-registrations';
+import { registeredCollections } from '../bootstrap/app.module';
+import { collectionNameOf } from '../common/persistence/collection-registration';
 import { generateDemoData, SCHOOL_TYPES, type DemoData } from '../database/demo-data';
 import { findDanglingReferences, type FixtureReference } from '../fallback/fixtures/fixture-loader';
 import { collectionReferences } from '../fallback/fixtures/fixture-references';

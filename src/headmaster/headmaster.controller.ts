@@ -4,7 +4,7 @@ import { toPageRequest } from '../common/paging/paging';
 import { CacheHint } from '../edge/cache-hint';
 import { ParseObjectIdPipe } from '../common/validation/validation';
 import { CurrentPrincipal } from '../security/current-principal';
-import type { Principal } from '../security/principal';
+import type { Principal } from '../common/principal';
 import { SchoolResponse, toSchoolResponse } from '../school/dto/school.response';
 import { HireTeacherInput, ListSchoolTeachersQuery } from '../teacher/dto/teacher.inputs';
 import { TeacherListResponse, TeacherResponse, toTeacherResponse } from '../teacher/dto/teacher.response';
@@ -17,7 +17,7 @@ import {
   toDashboardResponse,
   toHeadmasterResponse,
 } from './dto/headmaster.response';
-import { HEADMASTER_SORT_FIELDS } from './headmaster';
+import { DASHBOARD, HEADMASTER_SORT_FIELDS } from './headmaster';
 import { HeadmasterService } from './headmaster.service';
 
 class UpdateHeadmasterBody extends PartialType(CreateHeadmasterInput) {}
@@ -104,9 +104,9 @@ export class HeadmasterController {
     return toTeacherResponse(await this.headmasters.hireTeacher(principal, id, input));
   }
 
+  @CacheHint(DASHBOARD)
   @Get(':id/dashboard')
   @ApiOperation({ summary: "The headmaster's school, its teacher count and its teachers by subject and by status" })
-  @CacheHint('dashboard')
   async dashboard(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseObjectIdPipe()) id: string,

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
-import { ModelDefinition, MongooseModule } from '@nestjs/mongoose';
-import { collectionStoreProvider } from '../common/persistence/collection-store.provider';
+import { CollectionStoreModule } from '../persistence/collection-store.module';
 import { SchoolModule } from '../school/school.module';
 import { TeacherModule } from '../teacher/teacher.module';
 import { HeadmasterController } from './headmaster.controller';
@@ -9,27 +8,23 @@ import { HeadmasterResolver, SchoolHeadmasterResolver } from './headmaster.resol
 import { HeadmasterService } from './headmaster.service';
 import { HeadmasterResponse, toHeadmasterResponse } from './dto/headmaster.response';
 import { HeadmasterModel } from './models/headmaster.model';
-import { HEADMASTER_STORE, HeadmasterRepository, toHeadmaster } from './persistence/headmaster.repository';
+import { HeadmasterRepository, toHeadmaster } from './persistence/headmaster.repository';
 import { HeadmasterRecord, HeadmasterSchema } from './persistence/headmaster.schema';
 
-const HEADMASTER_MODEL: ModelDefinition = { name: HeadmasterRecord.name, schema: HeadmasterSchema };
+/** Opts the collection in to the store chain (fallback, edge caching), the schema-drift check and fixtures:refresh. */
+const HEADMASTER_COLLECTION = CollectionStoreModule.forFeature({
+  model: { name: HeadmasterRecord.name, schema: HeadmasterSchema },
+  entity: 'headmaster',
+  fixtureFile: join(__dirname, 'persistence', 'fixtures', 'headmasters.json'),
+  edgeTtlSeconds: 120,
+  toEntity: toHeadmaster,
+  rest: { type: HeadmasterResponse, from: toHeadmasterResponse },
+  graphql: HeadmasterModel,
+});
 
 @Module({
-  imports: [MongooseModule.forFeature([HEADMASTER_MODEL]), SchoolModule, TeacherModule],
+  imports: [HEADMASTER_COLLECTION, SchoolModule, TeacherModule],
   controllers: [HeadmasterController],
-  providers: [
-    collectionStoreProvider(HEADMASTER_STORE, {
-      model: HEADMASTER_MODEL,
-      entity: 'headmaster',
-      fixtureFile: join(__dirname, 'persistence', 'fixtures', 'headmasters.json'),
-      toEntity: toHeadmaster,
-      rest: { type: HeadmasterResponse, from: toHeadmasterResponse },
-      graphql: HeadmasterModel,
-    }),
-    HeadmasterRepository,
-    HeadmasterService,
-    HeadmasterResolver,
-    SchoolHeadmasterResolver,
-  ],
+  providers: [HeadmasterRepository, HeadmasterService, HeadmasterResolver, SchoolHeadmasterResolver],
 })
 export class HeadmasterModule {}

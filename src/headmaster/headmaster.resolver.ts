@@ -6,13 +6,13 @@ import { CacheHint } from '../edge/cache-hint';
 import { SchoolModel } from '../school/models/school.model';
 import { accessDenied } from '../security/access-policy';
 import { CurrentPrincipal } from '../security/current-principal';
-import type { Principal } from '../security/principal';
+import type { Principal } from '../common/principal';
 import { isWithheld } from '../security/withheld-fields';
 import { HireTeacherInput } from '../teacher/dto/teacher.inputs';
 import { TeacherModel } from '../teacher/models/teacher.model';
 import type { Teacher } from '../teacher/teacher';
 import { CreateHeadmasterInput, HeadmastersArgs, UpdateHeadmasterInput } from './dto/headmaster.inputs';
-import { HEADMASTER_SORT_FIELDS, type Headmaster, type HeadmasterDashboard } from './headmaster';
+import { DASHBOARD, HEADMASTER_SORT_FIELDS, type Headmaster, type HeadmasterDashboard } from './headmaster';
 import { HeadmasterService } from './headmaster.service';
 import { HeadmasterDashboardModel, HeadmasterModel, HeadmasterPage } from './models/headmaster.model';
 
@@ -34,7 +34,7 @@ export class HeadmasterResolver {
   }
 
   @ResolveField('dashboard', () => HeadmasterDashboardModel)
-  @CacheHint('dashboard')
+  @CacheHint(DASHBOARD)
   async dashboard(
     @Parent() headmaster: HeadmasterModel,
     @Context() context: GraphqlContext,

@@ -10,7 +10,7 @@ import {
   headmasterListSchool,
   mayReadHeadmaster,
 } from '../security/access-policy';
-import type { Principal } from '../security/principal';
+import type { Principal } from '../common/principal';
 import type { HireTeacherInput, SchoolTeacherFilterInput } from '../teacher/dto/teacher.inputs';
 import type { Teacher, TeacherView } from '../teacher/teacher';
 import { TeacherService } from '../teacher/teacher.service';

@@ -1,3 +1,4 @@
+import type { CacheHintKind } from '../edge/cache-hint';
 import type { School } from '../school/school';
 import type { TeacherStatistics } from '../teacher/teacher';
 
@@ -19,6 +20,9 @@ export interface HeadmasterFilter {
 
 export type NewHeadmaster = Omit<Headmaster, 'id' | 'createdAt' | 'updatedAt'>;
 export type HeadmasterChanges = Partial<NewHeadmaster>;
+
+/** Dashboards change with every teacher written: edges keep them for a short while only (EDGE_TTL_DASHBOARD). */
+export const DASHBOARD: CacheHintKind = { kind: 'dashboard', ttlSeconds: 30 };
 
 /** What a headmaster sees first: their school and its teaching staff at a glance. */
 export interface HeadmasterDashboard extends TeacherStatistics {

@@ -57,7 +57,7 @@ function rewriteSchema(): void {
   const steps: [string, string[]][] = [
     [require.resolve('typescript/bin/tsc'), ['-p', 'tsconfig.build.json']],
     [path.join(PROJECT_ROOT, 'scripts', 'copy-fixtures.mjs'), []],
-    [path.join(PROJECT_ROOT, 'dist', 'common', 'graphql', 'schema-file.cli.js'), []],
+    [path.join(PROJECT_ROOT, 'dist', 'bootstrap', 'schema-file.cli.js'), []],
   ];
   for (const [script, args] of steps) {
     const run = spawnSync(process.execPath, ['--disable-warning=MONGOOSE', script, ...args], {

@@ -36,7 +36,7 @@ export const ANCHORS = {
   accessPolicy: 'npm run generate:module adds the rules of new modules above this line',
 } as const;
 
-const APP_MODULE = 'src/app.module.ts';
+const APP_MODULE = 'src/bootstrap/app.module.ts';
 const ACCESS_POLICY = 'src/security/access-policy.ts';
 const FIXTURE_SETTINGS = 'fixtures.config.json';
 const SCHOOL_FIXTURES = 'src/school/persistence/fixtures/schools.json';
@@ -102,7 +102,7 @@ export function generateModule(root: string, request: GenerateModuleRequest): Ge
         insertAboveAnchor(
           appModule,
           ANCHORS.appModuleImports,
-          [`import { ${names.pascal}Module } from './${names.kebab}/${names.kebab}.module';`],
+          [`import { ${names.pascal}Module } from '../${names.kebab}/${names.kebab}.module';`],
           APP_MODULE,
         ),
         ANCHORS.appModuleList,

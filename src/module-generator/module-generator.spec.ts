@@ -141,10 +141,11 @@ describe(generateModule.name, () => {
     }
     // The service's own files as the generator finds them: their anchors (checked below) and little else.
     mkdirSync(path.join(root, 'src/security'), { recursive: true });
+    mkdirSync(path.join(root, 'src/bootstrap'), { recursive: true });
     writeFileSync(
-      path.join(root, 'src/app.module.ts'),
+      path.join(root, 'src/bootstrap/app.module.ts'),
       [
-        "import { SchoolModule } from './school/school.module';",
+        "import { SchoolModule } from '../school/school.module';",
         `// ${ANCHORS.appModuleImports}.`,
         '',
         '@Module({',
@@ -172,8 +173,8 @@ describe(generateModule.name, () => {
 
   it("edits the service's files at anchors they carry once", () => {
     const real = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
-    expect(hasAnchor(real('src/app.module.ts'), ANCHORS.appModuleImports)).toBe(true);
-    expect(hasAnchor(real('src/app.module.ts'), ANCHORS.appModuleList)).toBe(true);
+    expect(hasAnchor(real('src/bootstrap/app.module.ts'), ANCHORS.appModuleImports)).toBe(true);
+    expect(hasAnchor(real('src/bootstrap/app.module.ts'), ANCHORS.appModuleList)).toBe(true);
     expect(hasAnchor(real('src/security/access-policy.ts'), ANCHORS.accessPolicy)).toBe(true);
   });
 
@@ -196,12 +197,16 @@ describe(generateModule.name, () => {
       'src/lesson-plan/persistence/fixtures/lesson-plans.json',
     ]);
     for (const file of generated.created) expect(existsSync(path.join(root, file))).toBe(true);
-    expect(generated.edited).toEqual(['src/app.module.ts', 'src/security/access-policy.ts', 'fixtures.config.json']);
+    expect(generated.edited).toEqual([
+      'src/bootstrap/app.module.ts',
+      'src/security/access-policy.ts',
+      'fixtures.config.json',
+    ]);
 
-    expect(read('src/app.module.ts')).toContain(
-      `import { LessonPlanModule } from './lesson-plan/lesson-plan.module';\n// ${ANCHORS.appModuleImports}`,
+    expect(read('src/bootstrap/app.module.ts')).toContain(
+      `import { LessonPlanModule } from '../lesson-plan/lesson-plan.module';\n// ${ANCHORS.appModuleImports}`,
     );
-    expect(read('src/app.module.ts')).toContain(`\n    LessonPlanModule,\n    // ${ANCHORS.appModuleList}`);
+    expect(read('src/bootstrap/app.module.ts')).toContain(`\n    LessonPlanModule,\n    // ${ANCHORS.appModuleList}`);
     expect(read('src/security/access-policy.ts')).toContain('export function lessonPlanListSchool(');
     expect(read('src/lesson-plan/persistence/lesson-plan.schema.ts')).toContain("collection: 'lesson-plans'");
 
@@ -242,9 +247,9 @@ describe(generateModule.name, () => {
     ],
   ])('refuses %s, writing nothing', (_case, name, message) => {
     generateModule(root, { name: 'lesson-plan', perSchool: true });
-    const appModule = read('src/app.module.ts');
+    const appModule = read('src/bootstrap/app.module.ts');
     expect(() => generateModule(root, { name, perSchool: true })).toThrow(message);
-    expect(read('src/app.module.ts')).toBe(appModule);
+    expect(read('src/bootstrap/app.module.ts')).toBe(appModule);
   });
 
   it('refuses, writing nothing, when a file lost its anchor', () => {

@@ -3,7 +3,7 @@ import { ApiBody, ApiTags, PartialType } from '@nestjs/swagger';
 import { toPageRequest } from '../common/paging/paging';
 import { ParseObjectIdPipe } from '../common/validation/validation';
 import { CurrentPrincipal } from '../security/current-principal';
-import type { Principal } from '../security/principal';
+import type { Principal } from '../common/principal';
 import { CreateSchoolInput, ListSchoolsQuery, UpdateSchoolInput } from './dto/school.inputs';
 import { SchoolListResponse, SchoolResponse, toSchoolResponse } from './dto/school.response';
 import { SCHOOL_SORT_FIELDS } from './school';

@@ -1,35 +1,29 @@
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
-import { ModelDefinition, MongooseModule } from '@nestjs/mongoose';
-import { collectionStoreProvider } from '../common/persistence/collection-store.provider';
+import { CollectionStoreModule } from '../persistence/collection-store.module';
 import { SchoolResponse, toSchoolResponse } from './dto/school.response';
 import { SchoolModel } from './models/school.model';
-import { SCHOOL_STORE, SchoolRepository, toSchool } from './persistence/school.repository';
+import { SchoolRepository, toSchool } from './persistence/school.repository';
 import { SchoolRecord, SchoolSchema } from './persistence/school.schema';
 import { SchoolController } from './school.controller';
 import { HeadmasterSchoolResolver, SchoolResolver, TeacherSchoolResolver } from './school.resolver';
 import { SchoolService } from './school.service';
 
-const SCHOOL_MODEL: ModelDefinition = { name: SchoolRecord.name, schema: SchoolSchema };
+/** Opts the collection in to the store chain (fallback, edge caching), the schema-drift check and fixtures:refresh. */
+const SCHOOL_COLLECTION = CollectionStoreModule.forFeature({
+  model: { name: SchoolRecord.name, schema: SchoolSchema },
+  entity: 'school',
+  fixtureFile: join(__dirname, 'persistence', 'fixtures', 'schools.json'),
+  edgeTtlSeconds: 300,
+  toEntity: toSchool,
+  rest: { type: SchoolResponse, from: toSchoolResponse },
+  graphql: SchoolModel,
+});
 
 @Module({
-  imports: [MongooseModule.forFeature([SCHOOL_MODEL])],
+  imports: [SCHOOL_COLLECTION],
   controllers: [SchoolController],
-  providers: [
-    collectionStoreProvider(SCHOOL_STORE, {
-      model: SCHOOL_MODEL,
-      entity: 'school',
-      fixtureFile: join(__dirname, 'persistence', 'fixtures', 'schools.json'),
-      toEntity: toSchool,
-      rest: { type: SchoolResponse, from: toSchoolResponse },
-      graphql: SchoolModel,
-    }),
-    SchoolRepository,
-    SchoolService,
-    SchoolResolver,
-    TeacherSchoolResolver,
-    HeadmasterSchoolResolver,
-  ],
+  providers: [SchoolRepository, SchoolService, SchoolResolver, TeacherSchoolResolver, HeadmasterSchoolResolver],
   exports: [SchoolService],
 })
 export class SchoolModule {}

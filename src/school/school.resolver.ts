@@ -7,7 +7,7 @@ import { TeacherModel } from '../teacher/models/teacher.model';
 import { CreateSchoolInput, SchoolsArgs, UpdateSchoolInput } from './dto/school.inputs';
 import { SchoolModel, SchoolPage } from './models/school.model';
 import { CurrentPrincipal } from '../security/current-principal';
-import type { Principal } from '../security/principal';
+import type { Principal } from '../common/principal';
 import { SCHOOL_SORT_FIELDS, type School, type SchoolView } from './school';
 import { SchoolService } from './school.service';
 

@@ -9,7 +9,7 @@ import {
   teacherAccess,
   teacherListSchool,
 } from './access-policy';
-import { ANONYMOUS, type Principal } from './principal';
+import { ANONYMOUS, type Principal } from '../common/principal';
 
 const OWN = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 const OTHER = 'bbbbbbbbbbbbbbbbbbbbbbbb';

@@ -1,6 +1,6 @@
 import { type DomainError, ForbiddenError, UnauthenticatedError } from '../common/errors/domain-errors';
 import type { SortSpec } from '../common/paging/paging';
-import { isMemberOf, type Principal } from './principal';
+import { isMemberOf, type Principal } from '../common/principal';
 
 /**
  * Who may see and change what: the one place where the service's access rules are written down.

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { assertAdmin } from './access-policy';
-import { ANONYMOUS } from './principal';
+import { ANONYMOUS } from '../common/principal';
 
 /** For REST endpoints meant for operators only (the fallback's controls, metrics): admins. */
 @Injectable()

@@ -18,8 +18,9 @@ import {
 } from 'graphql';
 import { MAX_PAGE_LIMIT } from '../common/paging/paging';
 
-/** The code of a GraphQL document refused for its size: a client mistake, answered with 400. */
-export const QUERY_TOO_LARGE = 'QUERY_TOO_LARGE';
+import { QUERY_TOO_LARGE } from '../common/errors/domain-errors';
+
+export { QUERY_TOO_LARGE };
 
 export interface OperationMeasure {
   /** The deepest field nesting (introspection fields count as one level). */

@@ -1,8 +1,7 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UnauthenticatedError } from '../common/errors/domain-errors';
-import { ANONYMOUS, type Principal } from './principal';
+import { ANONYMOUS, type Principal } from '../common/principal';
 import { RateLimiter } from './rate-limiter';
 import { TokenVerifier } from './token-verifier';
 
@@ -14,51 +13,48 @@ const UNLIMITED_PATHS = /^\/health(\/|\?|$)/;
 const GRAPHQL_PATH = /^\/graphql(\?|$)/;
 
 /**
- * The first thing every HTTP request meets, before its body is read: who is asking (the bearer token,
- * verified) and whether they are over their request rate. A token that does not verify answers 401,
- * a client over its rate 429 with Retry-After; otherwise the request goes on with its Principal in
- * its RequestContext. GraphQL subscriptions authenticate in the WebSocket handshake instead.
+ * What every HTTP request meets before its body is read (an onRequest hook of the HTTP pipeline): who is asking
+ * (the bearer token, verified) and whether they are over their request rate. A token that does not verify answers
+ * 401, a client over its rate 429 with Retry-After; otherwise the request goes on with its Principal in its
+ * RequestContext. GraphQL subscriptions authenticate in the WebSocket handshake instead.
  */
 @Injectable()
-export class RequestGate implements OnModuleInit {
+export class RequestGate {
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
     private readonly tokens: TokenVerifier,
     private readonly rates: RateLimiter,
   ) {}
 
-  onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onRequest', async (request, reply) => {
-      let principal: Principal = ANONYMOUS;
-      let rejection: UnauthenticatedError | undefined;
-      try {
-        principal = await this.authenticate(request.headers.authorization);
-      } catch (error) {
-        if (!(error instanceof UnauthenticatedError)) throw error;
-        rejection = error;
+  /** The onRequest hook: refuses the request, or lets it go on with its principal. */
+  readonly check = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    let principal: Principal = ANONYMOUS;
+    let rejection: UnauthenticatedError | undefined;
+    try {
+      principal = await this.authenticate(request.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof UnauthenticatedError)) throw error;
+      rejection = error;
+    }
+    if (!UNLIMITED_PATHS.test(request.url)) {
+      const decision = await this.rates.take(principal, request.ip);
+      if (!decision.allowed) {
+        void reply.header('Retry-After', String(decision.retryAfterSeconds));
+        return this.refuse(
+          request,
+          reply,
+          429,
+          'TOO_MANY_REQUESTS',
+          `too many requests: retry after ${decision.retryAfterSeconds} s`,
+        );
       }
-      if (!UNLIMITED_PATHS.test(request.url)) {
-        const decision = await this.rates.take(principal, request.ip);
-        if (!decision.allowed) {
-          void reply.header('Retry-After', String(decision.retryAfterSeconds));
-          return this.refuse(
-            request,
-            reply,
-            429,
-            'TOO_MANY_REQUESTS',
-            `too many requests: retry after ${decision.retryAfterSeconds} s`,
-          );
-        }
-      }
-      if (rejection) {
-        void reply.header('WWW-Authenticate', 'Bearer error="invalid_token"');
-        return this.refuse(request, reply, 401, rejection.code, rejection.message);
-      }
-      if (request.context) request.context.principal = principal;
-      return undefined;
-    });
-  }
+    }
+    if (rejection) {
+      void reply.header('WWW-Authenticate', 'Bearer error="invalid_token"');
+      return this.refuse(request, reply, 401, rejection.code, rejection.message);
+    }
+    if (request.context) request.context.principal = principal;
+    return undefined;
+  };
 
   /** Anonymous without an Authorization header (or an empty one); a header that is not a bearer token is refused. */
   async authenticate(authorization: string | undefined): Promise<Principal> {

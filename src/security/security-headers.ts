@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -19,11 +19,13 @@ export function helmetHeaders(options: HelmetOptions): Record<string, string> {
   return headers;
 }
 
-/** Adds helmet's security headers to every answer, errors included. */
-export function registerSecurityHeaders(fastify: FastifyInstance, options: HelmetOptions): void {
+/** An onRequest hook adding helmet's security headers to every answer, errors included. */
+export function securityHeadersHook(
+  options: HelmetOptions,
+): (request: FastifyRequest, reply: FastifyReply, done: () => void) => void {
   const headers = helmetHeaders(options);
-  fastify.addHook('onRequest', (_request, reply, done) => {
+  return (_request, reply, done) => {
     void reply.headers(headers);
     done();
-  });
+  };
 }

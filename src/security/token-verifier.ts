@@ -3,7 +3,7 @@ import { isMongoId } from 'class-validator';
 import { createLocalJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type KeyObject } from 'jose';
 import { UnauthenticatedError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
-import { ROLES, type Principal, type Role } from './principal';
+import { ROLES, type Principal, type Role } from '../common/principal';
 
 /** Verified tokens are remembered until they expire, so a busy client costs one signature check, not one per request. */
 const CACHE_LIMIT = 10_000;

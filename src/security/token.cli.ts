@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { isMongoId } from 'class-validator';
 import { importPKCS8, SignJWT, type CryptoKey } from 'jose';
 import { DEVELOPMENT_JWT_SECRET } from '../config/app-config';
-import { ROLES, type Role } from './principal';
+import { ROLES, type Role } from '../common/principal';
 
 const USAGE = `Usage: npm run token -- --role admin|headmaster|teacher [--school <schoolId>] [--sub <subject>]
                        [--expires-in 1h] [--secret <secret> | --private-key <pkcs8.pem> [--kid <key id>]]

@@ -1,7 +1,7 @@
 import type { FieldMiddleware } from '@nestjs/graphql';
 import type { GraphqlContext } from '../common/graphql/request-loaders';
 import { accessDenied } from './access-policy';
-import { ANONYMOUS } from './principal';
+import { ANONYMOUS } from '../common/principal';
 
 const WITHHELD = Symbol('withheld fields');
 

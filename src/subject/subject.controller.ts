@@ -3,7 +3,7 @@ import { ApiBody, ApiTags, OmitType, PartialType } from '@nestjs/swagger';
 import { toPageRequest } from '../common/paging/paging';
 import { ParseObjectIdPipe } from '../common/validation/validation';
 import { CurrentPrincipal } from '../security/current-principal';
-import type { Principal } from '../security/principal';
+import type { Principal } from '../common/principal';
 import { CreateSubjectInput, ListSubjectsQuery, UpdateSubjectInput } from './dto/subject.inputs';
 import { SubjectListResponse, SubjectResponse, toSubjectResponse } from './dto/subject.response';
 import { SUBJECT_SORT_FIELDS } from './subject';

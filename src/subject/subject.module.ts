@@ -1,37 +1,29 @@
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
-import { ModelDefinition, MongooseModule } from '@nestjs/mongoose';
-import { collectionStoreProvider } from '../common/persistence/collection-store.provider';
+import { CollectionStoreModule } from '../persistence/collection-store.module';
 import { SchoolModule } from '../school/school.module';
 import { SubjectResponse, toSubjectResponse } from './dto/subject.response';
 import { SubjectModel } from './models/subject.model';
-import { SUBJECT_STORE, SubjectRepository, toSubject } from './persistence/subject.repository';
+import { SubjectRepository, toSubject } from './persistence/subject.repository';
 import { SubjectRecord, SubjectSchema } from './persistence/subject.schema';
 import { SubjectController } from './subject.controller';
 import { SchoolSubjectsResolver, SubjectResolver, TeacherSubjectsResolver } from './subject.resolver';
 import { SubjectService } from './subject.service';
 
-const SUBJECT_MODEL: ModelDefinition = { name: SubjectRecord.name, schema: SubjectSchema };
+/** Opts the collection in to the store chain (fallback, edge caching), the schema-drift check and fixtures:refresh. */
+const SUBJECT_COLLECTION = CollectionStoreModule.forFeature({
+  model: { name: SubjectRecord.name, schema: SubjectSchema },
+  entity: 'subject',
+  fixtureFile: join(__dirname, 'persistence', 'fixtures', 'subjects.json'),
+  toEntity: toSubject,
+  rest: { type: SubjectResponse, from: toSubjectResponse },
+  graphql: SubjectModel,
+});
 
 @Module({
-  imports: [MongooseModule.forFeature([SUBJECT_MODEL]), SchoolModule],
+  imports: [SUBJECT_COLLECTION, SchoolModule],
   controllers: [SubjectController],
-  providers: [
-    // Opts the collection in to fallback, edge caching, the schema-drift check and fixtures:refresh.
-    collectionStoreProvider(SUBJECT_STORE, {
-      model: SUBJECT_MODEL,
-      entity: 'subject',
-      fixtureFile: join(__dirname, 'persistence', 'fixtures', 'subjects.json'),
-      toEntity: toSubject,
-      rest: { type: SubjectResponse, from: toSubjectResponse },
-      graphql: SubjectModel,
-    }),
-    SubjectRepository,
-    SubjectService,
-    SubjectResolver,
-    SchoolSubjectsResolver,
-    TeacherSubjectsResolver,
-  ],
+  providers: [SubjectRepository, SubjectService, SubjectResolver, SchoolSubjectsResolver, TeacherSubjectsResolver],
   exports: [SubjectService],
 })
 export class SubjectModule {}

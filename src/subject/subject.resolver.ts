@@ -5,7 +5,7 @@ import { ParseObjectIdPipe } from '../common/validation/validation';
 import { SchoolModel } from '../school/models/school.model';
 import { TeacherModel } from '../teacher/models/teacher.model';
 import { CurrentPrincipal } from '../security/current-principal';
-import type { Principal } from '../security/principal';
+import type { Principal } from '../common/principal';
 import { CreateSubjectInput, SubjectsArgs, SchoolSubjectsArgs, UpdateSubjectInput } from './dto/subject.inputs';
 import { SubjectModel, SubjectPage } from './models/subject.model';
 import { SUBJECT_SORT_FIELDS, type Subject, type SubjectKey } from './subject';

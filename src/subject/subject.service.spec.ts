@@ -6,7 +6,7 @@ import {
   UnauthenticatedError,
 } from '../common/errors/domain-errors';
 import type { SchoolService } from '../school/school.service';
-import type { Principal } from '../security/principal';
+import type { Principal } from '../common/principal';
 import { toSubjectResponse } from './dto/subject.response';
 import type { SubjectRepository } from './persistence/subject.repository';
 import type { Subject, SubjectKey } from './subject';

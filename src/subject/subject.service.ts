@@ -4,7 +4,7 @@ import { byKeys } from '../common/graphql/request-loaders';
 import type { Page, PageRequest } from '../common/paging/paging';
 import { SchoolService } from '../school/school.service';
 import { assertMayReadSubjects, assertMayWriteSubjectsOf } from '../security/access-policy';
-import type { Principal } from '../security/principal';
+import type { Principal } from '../common/principal';
 import { SubjectRepository } from './persistence/subject.repository';
 import type { NewSubject, Subject, SubjectChanges, SubjectFilter, SubjectKey } from './subject';
 

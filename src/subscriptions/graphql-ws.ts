@@ -5,7 +5,7 @@ import type { Extra } from 'graphql-ws/use/ws';
 import { UnauthenticatedError } from '../common/errors/domain-errors';
 import { formatGraphqlError } from '../common/errors/graphql-error-formatter';
 import type { GraphqlContext } from '../common/graphql/request-loaders';
-import { ANONYMOUS, type Principal } from '../security/principal';
+import { ANONYMOUS, type Principal } from '../common/principal';
 import type { RateLimiter } from '../security/rate-limiter';
 import type { RequestGate } from '../security/request-gate';
 

@@ -1,9 +1,5 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Kind, OperationTypeNode, parse } from 'graphql';
-
-const GRAPHQL_PATH = /^\/graphql(\?|$)/;
 
 /** The GraphQL document of a request over HTTP: `query` in the JSON body, or in the URL of a GET. */
 function documentOf(request: FastifyRequest): string | undefined {
@@ -24,32 +20,23 @@ function hasSubscription(document: string): boolean {
 }
 
 /**
- * Subscriptions are served over WebSocket only. A subscription sent over HTTP is refused here, before
- * Apollo validates it: graphql-js's subscription validation throws (rather than reports) on a `@skip` or
- * `@include` whose variable has no value, which Apollo would answer with a 500.
+ * Subscriptions are served over WebSocket only. A subscription sent over HTTP is refused (a preHandler of the
+ * GraphQL route), before Apollo validates it: graphql-js's subscription validation throws (rather than reports) on
+ * a `@skip` or `@include` whose variable has no value, which Apollo would answer with a 500.
  */
-@Injectable()
-export class HttpSubscriptionRefusal implements OnModuleInit {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
-
-  onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (!GRAPHQL_PATH.test(request.url)) return undefined;
-      const document = documentOf(request);
-      if (!document || !/subscription/i.test(document) || !hasSubscription(document)) return undefined;
-      const status = request.method === 'GET' ? 405 : 400;
-      return reply
-        .code(status)
-        .header('Content-Type', 'application/json; charset=utf-8')
-        .send({
-          errors: [
-            {
-              message: 'subscriptions are served over WebSocket (graphql-transport-ws) at /graphql, not over HTTP',
-              extensions: { code: 'BAD_REQUEST' },
-            },
-          ],
-        });
+export async function refuseSubscriptionsOverHttp(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const document = documentOf(request);
+  if (!document || !/subscription/i.test(document) || !hasSubscription(document)) return undefined;
+  const status = request.method === 'GET' ? 405 : 400;
+  return reply
+    .code(status)
+    .header('Content-Type', 'application/json; charset=utf-8')
+    .send({
+      errors: [
+        {
+          message: 'subscriptions are served over WebSocket (graphql-transport-ws) at /graphql, not over HTTP',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
     });
-  }
 }

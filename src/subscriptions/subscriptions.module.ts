@@ -3,7 +3,6 @@ import { RedisPubSub, type PubSubRedisOptions } from 'graphql-redis-subscription
 import { PubSub, PubSubEngine } from 'graphql-subscriptions';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config';
-import { HttpSubscriptionRefusal } from './http-subscription-refusal';
 
 const logger = new Logger('Subscriptions');
 
@@ -59,7 +58,7 @@ function createPubSub(config: AppConfig): PubSubEngine {
 
 /** Provides the PubSubEngine that GraphQL subscriptions listen on and writes publish to. */
 @Module({
-  providers: [{ provide: PubSubEngine, inject: [AppConfig], useFactory: createPubSub }, HttpSubscriptionRefusal],
+  providers: [{ provide: PubSubEngine, inject: [AppConfig], useFactory: createPubSub }],
   exports: [PubSubEngine],
 })
 export class SubscriptionsModule implements OnApplicationShutdown {

@@ -3,7 +3,7 @@ import { ApiBody, ApiTags, PartialType } from '@nestjs/swagger';
 import { toPageRequest } from '../common/paging/paging';
 import { ParseObjectIdPipe } from '../common/validation/validation';
 import { CurrentPrincipal } from '../security/current-principal';
-import type { Principal } from '../security/principal';
+import type { Principal } from '../common/principal';
 import { CreateTeacherInput, ListTeachersQuery, UpdateTeacherInput } from './dto/teacher.inputs';
 import { TeacherListResponse, TeacherResponse, toTeacherResponse } from './dto/teacher.response';
 import { TEACHER_SORT_FIELDS } from './teacher';

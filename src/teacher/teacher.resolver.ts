@@ -5,7 +5,7 @@ import { ParseObjectIdPipe } from '../common/validation/validation';
 import { HeadmasterModel } from '../headmaster/models/headmaster.model';
 import { SchoolModel } from '../school/models/school.model';
 import { CurrentPrincipal } from '../security/current-principal';
-import type { Principal } from '../security/principal';
+import type { Principal } from '../common/principal';
 import { CreateTeacherInput, SchoolTeachersArgs, TeachersArgs, UpdateTeacherInput } from './dto/teacher.inputs';
 import { TeacherChangeModel, TeacherModel, TeacherPage } from './models/teacher.model';
 import { TEACHER_SORT_FIELDS, type Teacher, type TeacherChange, type TeacherView } from './teacher';

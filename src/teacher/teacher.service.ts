@@ -12,7 +12,7 @@ import {
   teacherAccess,
   teacherListSchool,
 } from '../security/access-policy';
-import type { Principal } from '../security/principal';
+import type { Principal } from '../common/principal';
 import { withhold } from '../security/withheld-fields';
 import type { HireTeacherInput } from './dto/teacher.inputs';
 import { TeacherRepository } from './persistence/teacher.repository';

@@ -2,6 +2,9 @@
 export type DomainErrorCode =
   'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'SERVICE_UNAVAILABLE';
 
+/** The code of a GraphQL document refused for its size (depth, aliases, cost): a client mistake, answered with 400. */
+export const QUERY_TOO_LARGE = 'QUERY_TOO_LARGE';
+
 /** An error with a meaning for clients (most are theirs to fix); services throw these, the API filters translate them. */
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;

@@ -1,7 +1,6 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { QUERY_TOO_LARGE } from '../../security/graphql-limits';
-import { DomainError, ServiceUnavailableError } from './domain-errors';
+import { DomainError, QUERY_TOO_LARGE, ServiceUnavailableError } from './domain-errors';
 
 const logger = new Logger('GraphQLErrors');
 

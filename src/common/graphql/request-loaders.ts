@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Principal } from '../../security/principal';
+import type { Principal } from '../principal';
 
 /** What every GraphQL resolver receives as context; built once per request (per operation over WebSocket). */
 export interface GraphqlContext {

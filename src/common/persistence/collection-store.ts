@@ -35,3 +35,23 @@ export interface CollectionStore<T> {
   updateById(id: string, changes: Partial<T>): Promise<StoredRecord<T> | undefined>;
   deleteById(id: string): Promise<StoredRecord<T> | undefined>;
 }
+
+/** A write accepted while the database was unavailable, as the write journal keeps it until it is replayed. */
+export interface JournalledWrite {
+  operation: 'insert' | 'update' | 'delete';
+  documentId: string;
+  /** insert: the whole record; update: the fields to set; delete: none. ObjectIds and Dates intact. */
+  payload?: Record<string, unknown>;
+}
+
+/**
+ * A collection store that can also apply journalled writes: every layer of the store chain implements it, so a
+ * replayed write passes through the same layers as any write (the edge purges what it changes).
+ */
+export interface ReplayableStore<T> extends CollectionStore<T> {
+  /**
+   * Applies a journalled write exactly as it was accepted (its id and timestamps included). Idempotent: applying
+   * it again changes nothing. Answers the reason it cannot be applied (its record was deleted meanwhile), if any.
+   */
+  applyJournalled(write: JournalledWrite): Promise<{ applied: true } | { applied: false; reason: string }>;
+}

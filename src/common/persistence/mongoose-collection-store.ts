@@ -1,6 +1,6 @@
 import { Error as MongooseError, Model, PipelineStage, QueryFilter, Schema, Types } from 'mongoose';
 import { ConflictError, InvalidInputError } from '../errors/domain-errors';
-import { CollectionStore, FindQuery, StoredPage, StoredRecord } from './collection-store';
+import type { FindQuery, JournalledWrite, ReplayableStore, StoredPage, StoredRecord } from './collection-store';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
@@ -59,7 +59,7 @@ export function translateWriteError(error: unknown, entity: string, uniqueIndexe
 }
 
 /** CollectionStore over one Mongoose model: lean reads, validated writes, a time limit on every read. */
-export class MongooseCollectionStore<T> implements CollectionStore<T> {
+export class MongooseCollectionStore<T> implements ReplayableStore<T> {
   private readonly uniqueIndexes: string[][];
 
   constructor(
@@ -151,32 +151,38 @@ export class MongooseCollectionStore<T> implements CollectionStore<T> {
     return (deleted ?? undefined) as StoredRecord<T> | undefined;
   }
 
-  /**
-   * Inserts a record exactly as given (id and timestamps included), for replaying journalled writes.
-   * Idempotent: a record whose id is already stored answers 'exists'.
-   */
-  async insertRecord(record: StoredRecord<T>): Promise<'inserted' | 'exists'> {
+  async applyJournalled(write: JournalledWrite): Promise<{ applied: true } | { applied: false; reason: string }> {
+    switch (write.operation) {
+      case 'insert':
+        await this.insertRecord(write.payload as StoredRecord<T>);
+        return { applied: true };
+      case 'update':
+        return (await this.setFields(write.documentId, (write.payload ?? {}) as Partial<T>))
+          ? { applied: true }
+          : { applied: false, reason: `${this.collectionName} ${write.documentId} was deleted meanwhile` };
+      case 'delete':
+        await this.model.collection.deleteOne({ _id: new Types.ObjectId(write.documentId) });
+        return { applied: true };
+    }
+  }
+
+  /** Inserts a record exactly as given (id and timestamps included); a record whose id is already stored is left as it is. */
+  private async insertRecord(record: StoredRecord<T>): Promise<void> {
     try {
       await this.model.collection.insertOne(record);
-      return 'inserted';
     } catch (error) {
-      if (isDuplicateKeyError(error) && (await this.findById(record._id.toHexString()))) return 'exists';
+      if (isDuplicateKeyError(error) && (await this.findById(record._id.toHexString()))) return;
       translateWriteError(error, this.entity, this.uniqueIndexes);
     }
   }
 
-  /** Sets fields of a stored record as given, for replaying journalled writes; false when the record is gone. */
-  async setFields(id: string, fields: Partial<T>): Promise<boolean> {
+  /** Sets fields of a stored record as given; false when the record is gone. */
+  private async setFields(id: string, fields: Partial<T>): Promise<boolean> {
     try {
       const result = await this.model.collection.updateOne({ _id: new Types.ObjectId(id) }, { $set: fields });
       return result.matchedCount > 0;
     } catch (error) {
       translateWriteError(error, this.entity, this.uniqueIndexes);
     }
-  }
-
-  /** Removes a record for replaying journalled writes; removing a record that is gone is fine. */
-  async removeRecord(id: string): Promise<void> {
-    await this.model.collection.deleteOne({ _id: new Types.ObjectId(id) });
   }
 }

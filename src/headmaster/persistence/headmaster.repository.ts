@@ -1,11 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { QueryFilter, Types } from 'mongoose';
 import type { CollectionStore, StoredRecord } from '../../common/persistence/collection-store';
 import { EntityRepository } from '../../common/persistence/entity-repository';
+import { InjectCollectionStore } from '../../persistence/collection-store.module';
 import type { Headmaster, HeadmasterChanges, HeadmasterFilter } from '../headmaster';
-import type { HeadmasterRecord } from './headmaster.schema';
-
-export const HEADMASTER_STORE = Symbol('HEADMASTER_STORE');
+import { HeadmasterRecord } from './headmaster.schema';
 
 export function toHeadmaster(record: StoredRecord<HeadmasterRecord>): Headmaster {
   return {
@@ -37,7 +36,7 @@ export class HeadmasterRepository extends EntityRepository<
   HeadmasterFilter,
   HeadmasterChanges
 > {
-  constructor(@Inject(HEADMASTER_STORE) store: CollectionStore<HeadmasterRecord>) {
+  constructor(@InjectCollectionStore(HeadmasterRecord.name) store: CollectionStore<HeadmasterRecord>) {
     super(store);
   }
 

@@ -1,11 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { QueryFilter, Types } from 'mongoose';
 import type { CollectionStore, StoredRecord } from '../../common/persistence/collection-store';
 import { EntityRepository } from '../../common/persistence/entity-repository';
+import { InjectCollectionStore } from '../../persistence/collection-store.module';
 import type { School, SchoolChanges, SchoolFilter } from '../school';
-import type { SchoolRecord } from './school.schema';
-
-export const SCHOOL_STORE = Symbol('SCHOOL_STORE');
+import { SchoolRecord } from './school.schema';
 
 export function toSchool(record: StoredRecord<SchoolRecord>): School {
   return {
@@ -46,7 +45,7 @@ function toQueryFilter(filter: SchoolFilter): QueryFilter<SchoolRecord> {
 
 @Injectable()
 export class SchoolRepository extends EntityRepository<SchoolRecord, School, SchoolFilter, SchoolChanges> {
-  constructor(@Inject(SCHOOL_STORE) store: CollectionStore<SchoolRecord>) {
+  constructor(@InjectCollectionStore(SchoolRecord.name) store: CollectionStore<SchoolRecord>) {
     super(store);
   }
 

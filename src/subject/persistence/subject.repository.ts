@@ -1,12 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { QueryFilter, Types } from 'mongoose';
 import type { CollectionStore, StoredRecord } from '../../common/persistence/collection-store';
 import { EntityRepository } from '../../common/persistence/entity-repository';
+import { InjectCollectionStore } from '../../persistence/collection-store.module';
 import { everyWordIn } from '../../common/persistence/word-search';
 import type { Subject, SubjectChanges, SubjectFilter, SubjectKey } from '../subject';
-import type { SubjectRecord } from './subject.schema';
-
-export const SUBJECT_STORE = Symbol('SUBJECT_STORE');
+import { SubjectRecord } from './subject.schema';
 
 export function toSubject(record: StoredRecord<SubjectRecord>): Subject {
   return {
@@ -37,7 +36,7 @@ export class SubjectRepository extends EntityRepository<
   SubjectFilter,
   SubjectChanges & { schoolId?: string }
 > {
-  constructor(@Inject(SUBJECT_STORE) store: CollectionStore<SubjectRecord>) {
+  constructor(@InjectCollectionStore(SubjectRecord.name) store: CollectionStore<SubjectRecord>) {
     super(store);
   }
 

@@ -1,13 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { QueryFilter, Types } from 'mongoose';
 import type { CollectionStore, StoredRecord } from '../../common/persistence/collection-store';
 import { EntityRepository } from '../../common/persistence/entity-repository';
+import { InjectCollectionStore } from '../../persistence/collection-store.module';
 import { everyWordIn } from '../../common/persistence/word-search';
 import type { SubjectKey } from '../../subject/subject';
 import type { Teacher, TeacherChanges, TeacherFilter, TeacherStatistics, TeacherStatus } from '../teacher';
-import type { TeacherRecord } from './teacher.schema';
-
-export const TEACHER_STORE = Symbol('TEACHER_STORE');
+import { TeacherRecord } from './teacher.schema';
 
 export function toTeacher(record: StoredRecord<TeacherRecord>): Teacher {
   return {
@@ -45,7 +44,7 @@ function countsDescending<K extends string>(counts: Map<K, number>): [K, number]
 
 @Injectable()
 export class TeacherRepository extends EntityRepository<TeacherRecord, Teacher, TeacherFilter, TeacherChanges> {
-  constructor(@Inject(TEACHER_STORE) store: CollectionStore<TeacherRecord>) {
+  constructor(@InjectCollectionStore(TeacherRecord.name) store: CollectionStore<TeacherRecord>) {
     super(store);
   }
 

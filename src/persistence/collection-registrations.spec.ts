@@ -1,8 +1,9 @@
 import { forwardRef, Module, type DynamicModule } from '@nestjs/common';
 import mongoose from 'mongoose';
-import { registeredCollections } from '../../app.module';
-import { collectionNameOf, findCollectionRegistrations } from './collection-registrations';
-import { collectionStoreProvider, type CollectionRegistration } from './collection-store.provider';
+import { registeredCollections } from '../bootstrap/app.module';
+import { collectionNameOf, type CollectionRegistration } from '../common/persistence/collection-registration';
+import { findCollectionRegistrations } from './collection-registrations';
+import { CollectionStoreModule } from './collection-store.module';
 
 class ThingResponse {}
 class ThingModel {}
@@ -34,10 +35,10 @@ describe(findCollectionRegistrations.name, () => {
     const viaDynamic = registration('ViaDynamic');
     const viaForwardRef = registration('ViaForwardRef');
 
-    @Module({ providers: [collectionStoreProvider(Symbol('leaf'), leaf), { provide: 'other', useValue: 1 }] })
+    @Module({ imports: [CollectionStoreModule.forFeature(leaf)], providers: [{ provide: 'other', useValue: 1 }] })
     class LeafModule {}
 
-    @Module({ imports: [LeafModule], providers: [collectionStoreProvider(Symbol('late'), viaForwardRef)] })
+    @Module({ imports: [LeafModule, CollectionStoreModule.forFeature(viaForwardRef)] })
     class LateModule {}
 
     @Module({})
@@ -45,8 +46,7 @@ describe(findCollectionRegistrations.name, () => {
       static forRoot(): DynamicModule {
         return {
           module: ConfigurableModule,
-          imports: [LeafModule],
-          providers: [collectionStoreProvider(Symbol('dynamic'), viaDynamic)],
+          imports: [LeafModule, CollectionStoreModule.forFeature(viaDynamic)],
         };
       }
     }
@@ -55,18 +55,5 @@ describe(findCollectionRegistrations.name, () => {
     class RootModule {}
 
     expect(findCollectionRegistrations(RootModule)).toEqual([leaf, viaDynamic, viaForwardRef]);
-  });
-});
-
-describe(collectionNameOf.name, () => {
-  it('names the collection as Mongoose does: the schema option, else the plural of the model name', () => {
-    expect(collectionNameOf(registration('SubjectRecord', { collection: 'subjects' }))).toBe('subjects');
-    expect(collectionNameOf(registration('Subject'))).toBe('subjects');
-    expect(
-      collectionNameOf({
-        ...registration('Subject'),
-        model: { ...registration('Subject').model, collection: 'topics' },
-      }),
-    ).toBe('topics');
   });
 });

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { createApp } from '../../bootstrap/create-app';
-import { loadAppConfig } from '../../config/app-config';
+import { createApp } from './create-app';
+import { loadAppConfig } from '../config/app-config';
 import { SCHEMA_FILE } from './graphql-options';
 
 /**

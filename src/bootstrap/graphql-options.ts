@@ -1,25 +1,25 @@
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import type { FastifyRequest } from 'fastify';
 import { join } from 'node:path';
-import type { AppConfig } from '../../config/app-config';
-import { graphqlCacheabilityPlugin } from '../../edge/edge-cache-headers';
-import { dataSourceGraphqlPlugin } from '../../fallback/data-source-marking';
-import { graphqlLimitsPlugin, graphqlLimitsRule, type GraphqlDocumentLimits } from '../../security/graphql-limits';
-import { ANONYMOUS } from '../../security/principal';
-import type { RateLimiter } from '../../security/rate-limiter';
-import type { RequestGate } from '../../security/request-gate';
-import { graphqlWsOptions } from '../../subscriptions/graphql-ws';
-import { formatGraphqlError } from '../errors/graphql-error-formatter';
-import { graphqlIdeLandingPagePlugin } from '../graphql-ide/graphql-ide';
-import type { GraphqlContext } from './request-loaders';
+import type { AppConfig } from '../config/app-config';
+import type { ResponsePolicy } from '../edge/response-policy';
+import { graphqlLimitsPlugin, graphqlLimitsRule, type GraphqlDocumentLimits } from '../security/graphql-limits';
+import { ANONYMOUS } from '../common/principal';
+import type { RateLimiter } from '../security/rate-limiter';
+import type { RequestGate } from '../security/request-gate';
+import { graphqlWsOptions } from '../subscriptions/graphql-ws';
+import { formatGraphqlError } from '../common/errors/graphql-error-formatter';
+import { graphqlIdeLandingPagePlugin } from './graphql-ide';
+import type { GraphqlContext } from '../common/graphql/request-loaders';
 
 /** The committed schema file, rewritten when the service starts in development. */
-export const SCHEMA_FILE = join(__dirname, '..', '..', '..', 'schema.gql');
+export const SCHEMA_FILE = join(__dirname, '..', '..', 'schema.gql');
 
 export function graphqlOptions(
   config: AppConfig,
   gate: RequestGate,
   rates: RateLimiter,
+  responses: ResponsePolicy,
 ): Omit<ApolloDriverConfig, 'driver'> {
   const { limits } = config;
   const documentLimits: GraphqlDocumentLimits = {
@@ -42,13 +42,14 @@ export function graphqlOptions(
     plugins: [
       ...(config.graphqlIde ? [graphqlIdeLandingPagePlugin({ endpoint: '/graphql' })] : []),
       graphqlLimitsPlugin(documentLimits),
-      dataSourceGraphqlPlugin(),
-      graphqlCacheabilityPlugin(),
+      responses.graphqlPlugin(),
     ],
     // CSRF prevention guards cookie-authenticated browsers; this API uses bearer tokens, no cookies, and plain GETs
     // (edge caching, GraphQL-over-HTTP clients) must work.
     csrfPrevention: false,
     formatError: formatGraphqlError,
+    // Interceptors of field resolvers run (cache hints on relations such as Headmaster.dashboard).
+    fieldResolverEnhancers: ['interceptors'],
     // Subscriptions over WebSocket (graphql-ws) at the same path.
     subscriptions: { 'graphql-ws': graphqlWsOptions(gate, rates, graphqlLimitsRule(documentLimits)) },
     // The Fastify integration passes the request itself.

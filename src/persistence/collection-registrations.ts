@@ -1,12 +1,12 @@
 import type { DynamicModule, ForwardReference, Provider, Type } from '@nestjs/common';
 import { MODULE_METADATA } from '@nestjs/common/constants';
-import mongoose from 'mongoose';
-import { collectionRegistrationOf, type CollectionRegistration } from './collection-store.provider';
+import type { CollectionRegistration } from '../common/persistence/collection-registration';
+import { collectionRegistrationOf } from './collection-store.module';
 
 type ModuleEntry = Type<unknown> | DynamicModule | ForwardReference | Promise<DynamicModule> | undefined;
 
 /**
- * Every collection registered with collectionStoreProvider in the module graph below `root`, in
+ * Every collection registered with CollectionStoreModule.forFeature in the module graph below `root`, in
  * import order, each once. Reads the modules' metadata only: nothing is instantiated, so no
  * database is needed. This is how tools find the registered collections without a list of their own.
  */
@@ -39,13 +39,6 @@ export function findCollectionRegistrations(root: ModuleEntry): CollectionRegist
 
   visit(root);
   return found;
-}
-
-/** The MongoDB collection of a registered model, named as Mongoose names it. */
-export function collectionNameOf(registration: CollectionRegistration): string {
-  const { name, collection } = registration.model;
-  const schema = registration.model.schema as mongoose.Schema;
-  return collection ?? schema.get('collection') ?? mongoose.pluralize()!(name);
 }
 
 function metadataList<T>(key: string, target: object): T[] {

@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode': 'import' };
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { OperationTypeNode } from 'graphql';
+import { currentRequestContext, type RequestContext } from '../common/request-context';
+import { EdgeTtls } from './edge-ttls';
+
+const GRAPHQL_PATH = '/graphql';
+
+/** Statuses of a REST write that the journal took instead of the database: answered 202 Accepted. */
+const WRITE_ACCEPTED_STATUSES = new Set([200, 201, 204]);
+
+function isGraphql(request: FastifyRequest): boolean {
+  return request.url === GRAPHQL_PATH || request.url.startsWith(`${GRAPHQL_PATH}?`);
+}
+
+interface CachePolicy {
+  cacheControl: string;
+  cacheable: boolean;
+  keys?: string;
+}
+
+const NO_STORE: CachePolicy = { cacheControl: 'no-store', cacheable: false };
+
+/**
+ * What each answer tells its client and the caches between, decided in one place just before it is sent:
+ *
+ * - `X-Data-Source: database | fallback`: where its data came from. A REST write that the journal took instead
+ *   of the database answers 202 Accepted.
+ * - `Cache-Control`: `public, max-age=0, s-maxage=<shortest TTL of what it contains>` with the answer's surrogate
+ *   keys in `xkey`, or `no-store` for writes, errors, mutations, backup data and anything not known to be
+ *   shareable. An answer to a bearer token is cached for that token only: it carries `Vary: Authorization` (the
+ *   edge keys it by the token) and an s-maxage that ends when the token does. Requests with cookies are `private`.
+ * - GraphQL answers also carry `X-GraphQL-Cacheable: true | false`, which the edge honours, and
+ *   `extensions.dataSource` (with `extensions.writeQueued` for journalled mutations).
+ */
+@Injectable()
+export class ResponsePolicy {
+  constructor(private readonly ttls: EdgeTtls) {}
+
+  /** Sets the answer's status and headers; the HTTP pipeline calls it in `onSend`. */
+  apply(request: FastifyRequest, reply: FastifyReply): void {
+    const context = request.context;
+    const source = context?.source ?? 'database';
+    void reply.header('X-Data-Source', source);
+    const graphql = isGraphql(request);
+    const api = graphql || request.url.startsWith('/api/');
+    if (source === 'fallback') {
+      const restWrite = !graphql && api && request.method !== 'GET' && request.method !== 'HEAD';
+      if (restWrite && context?.writeQueued && WRITE_ACCEPTED_STATUSES.has(reply.statusCode)) void reply.code(202);
+      if (!api) void reply.header('Cache-Control', 'no-store');
+    }
+    if (!api) return;
+    const policy = this.cachePolicy(request, reply, graphql);
+    void reply.header('Cache-Control', policy.cacheControl);
+    if (policy.keys) void reply.header('xkey', policy.keys);
+    if (request.headers.authorization) {
+      const vary = reply.getHeader('Vary');
+      void reply.header('Vary', vary ? `${String(vary)}, Authorization` : 'Authorization');
+    }
+    if (graphql) void reply.header('X-GraphQL-Cacheable', String(policy.cacheable));
+  }
+
+  /** Marks GraphQL answers that must never be cached (mutations, subscriptions, errors) and says where their data came from. */
+  graphqlPlugin(): ApolloServerPlugin {
+    return {
+      requestDidStart: () =>
+        Promise.resolve({
+          didResolveOperation: ({ operation }) => {
+            const context = currentRequestContext();
+            if (context && operation && operation.operation !== OperationTypeNode.QUERY) {
+              context.uncacheableReason = operation.operation;
+            }
+            return Promise.resolve();
+          },
+          willSendResponse: ({ response }) => {
+            if (response.body.kind !== 'single') return Promise.resolve();
+            const context = currentRequestContext();
+            const result = response.body.singleResult;
+            if (context && result.errors?.length) context.uncacheableReason ??= 'errors';
+            result.extensions = {
+              ...result.extensions,
+              dataSource: context?.source ?? 'database',
+              ...(context?.writeQueued ? { writeQueued: true } : {}),
+            };
+            return Promise.resolve();
+          },
+        }),
+    };
+  }
+
+  private cachePolicy(request: FastifyRequest, reply: FastifyReply, graphql: boolean): CachePolicy {
+    const context = request.context;
+    if (request.headers.cookie) return { cacheControl: 'private, no-store', cacheable: false };
+    const readOnly = request.method === 'GET' || request.method === 'HEAD' || (graphql && request.method === 'POST');
+    if (!readOnly || !context || reply.statusCode !== 200 || context.source === 'fallback') return NO_STORE;
+    if (context.uncacheableReason) return NO_STORE;
+    const ttl = this.ttlFor(context);
+    if (ttl === undefined) return NO_STORE;
+    const { principal } = context;
+    const tokenSecondsLeft =
+      principal.role !== 'anonymous' && principal.expiresAt !== undefined
+        ? principal.expiresAt - Math.ceil(Date.now() / 1000)
+        : Infinity;
+    const maxAge = Math.min(ttl, tokenSecondsLeft);
+    if (maxAge <= 0) return NO_STORE;
+    return {
+      cacheControl: `public, max-age=0, s-maxage=${maxAge}`,
+      cacheable: true,
+      keys: [...context.cacheKeys].join(' '),
+    };
+  }
+
+  /** The shortest TTL among the kinds of data the answer contains; none when it read no data. */
+  private ttlFor(context: RequestContext): number | undefined {
+    let shortest: number | undefined;
+    for (const kind of context.cacheHints) {
+      const ttl = this.ttls.ttlOf(kind);
+      if (shortest === undefined || ttl < shortest) shortest = ttl;
+    }
+    return shortest;
+  }
+}
