@@ -43,7 +43,7 @@ const CONTENT_SECURITY_POLICY = {
  * Called before the GraphQL routes exist, so that their options can still be set.
  */
 function harden(app: NestFastifyApplication, config: AppConfig): void {
-  const { corsOrigins, graphqlMaxBodyBytes } = config.limits;
+  const { corsOrigins } = config.limits;
   if (corsOrigins === '*' || corsOrigins.length > 0) {
     app.enableCors({
       origin: corsOrigins === '*' ? true : corsOrigins,
@@ -57,7 +57,7 @@ function harden(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
   registerSecurityHeaders(fastify, { contentSecurityPolicy: CONTENT_SECURITY_POLICY });
   fastify.addHook('onRoute', (route) => {
-    if (route.url === '/graphql') route.bodyLimit = graphqlMaxBodyBytes;
+    if (route.url === '/graphql') route.bodyLimit = config.graphql.maxBodyBytes;
   });
 }
 
@@ -67,7 +67,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     AppModule.forRoot(config),
     // Fastify takes a hop count too; the adapter's option type only lists the other forms.
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.limits.trustProxy as boolean | string[] }),
-    { logger: logLevelsFrom(config.logLevel), bufferLogs: true, abortOnError: false },
+    { logger: logLevelsFrom(config.server.logLevel), bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
   registerRequestContext(app.getHttpAdapter().getInstance());
@@ -86,7 +86,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     jsonDocumentUrl: 'docs/openapi.json',
   });
 
-  if (config.graphqlIde) await registerGraphqlIdeAssets(app);
+  if (config.graphql.ide) await registerGraphqlIdeAssets(app);
   await app.init();
   return app;
 }

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OperationTypeNode } from 'graphql';
 import { currentRequestContext, RequestContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
+import { edgeTtlSeconds } from './edge-ttl';
 
 const GRAPHQL_PATH = '/graphql';
 
@@ -73,12 +74,10 @@ export class EdgeCacheHeaders implements OnModuleInit {
   }
 
   /**
-   * The shortest TTL among the kinds of data the answer contains (EDGE_TTL_DEFAULT for a kind without a setting
-   * of its own); none when it read no data.
+   * The shortest TTL among the kinds of data the answer contains (see edgeTtlSeconds); none when it read no data.
    */
   private ttlFor(context: RequestContext): number | undefined {
-    const { ttlSeconds, defaultTtlSeconds } = this.config.edge;
-    const ttls = [...context.cacheHints].map((kind) => ttlSeconds[kind] ?? defaultTtlSeconds);
+    const ttls = [...context.cacheHints].map((kind) => edgeTtlSeconds(this.config.edge, kind));
     return ttls.length > 0 ? Math.min(...ttls) : undefined;
   }
 }

@@ -34,7 +34,7 @@ export class FallbackRegistry implements OnApplicationBootstrap {
   ) {}
 
   register<T>(model: Model<T>, entity: string, fixtureFile: string): CollectionStore<T> {
-    const primary = new MongooseCollectionStore(model, entity, this.config.mongodbOperationTimeoutMs);
+    const primary = new MongooseCollectionStore(model, entity, this.config.database.operationTimeoutMs);
     const fixtures = loadFixtureFile<T>(fixtureFile, model.schema);
     const backup = new FixtureCollectionStore<T>(primary.collectionName, fixtures);
     const interceptor = new FallbackInterceptor(primary, backup, model, entity, {

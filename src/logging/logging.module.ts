@@ -49,12 +49,12 @@ function requestBinding(): object {
     LoggerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig): Params => {
-        const quiet = QUIET_LEVELS.has(config.logLevel);
+        const quiet = QUIET_LEVELS.has(config.server.logLevel);
         return {
           pinoHttp: {
-            level: PINO_LEVELS[config.logLevel],
+            level: PINO_LEVELS[config.server.logLevel],
             transport:
-              config.environment === 'development' && process.stdout.isTTY
+              config.server.environment === 'development' && process.stdout.isTTY
                 ? { target: 'pino-pretty', options: { singleLine: true, ignore: 'pid,hostname' } }
                 : undefined,
             autoLogging: { ignore: (request: IncomingMessage) => QUIET_PATHS.test(request.url ?? '') },
