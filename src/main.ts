@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   }
 
   let embedded: EmbeddedMongo | undefined;
-  if (!config.mongodbUri) {
+  if (!config.database.uri) {
     logger.log('MONGODB_URI is not set: starting an embedded MongoDB-compatible server with demo data');
     try {
       embedded = await startEmbeddedMongo(config, (message) => logger.log(message));
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
       }
       throw error;
     }
-    config = { ...config, mongodbUri: embedded.uri };
+    config = { ...config, database: { ...config.database, uri: embedded.uri } };
   }
 
   let app: NestFastifyApplication;
@@ -59,8 +59,9 @@ async function main(): Promise<void> {
       .getInstance()
       .addHook('onClose', async () => stopEmbedded());
   }
-  await app.listen({ port: config.port, host: config.host });
-  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  const { host, port } = config.server;
+  await app.listen({ port, host });
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.log(
     `Listening on ${base}: REST ${base}/api, GraphQL ${base}/graphql, API docs ${base}/docs, health ${base}/health`,
   );

@@ -22,7 +22,7 @@ describe('GraphQL relation batching', () => {
   let sut: TestApp;
   let commands: CommandStartedEvent[];
   const record = (event: CommandStartedEvent) => {
-    if (event.databaseName === sut.config.mongodbDbName) commands.push(event);
+    if (event.databaseName === sut.config.database.name) commands.push(event);
   };
 
   beforeAll(async () => {

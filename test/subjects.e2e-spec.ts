@@ -1,4 +1,5 @@
 import { generateDemoData, type SubjectSeed } from '../src/database/demo-data';
+import { EdgeTtls } from '../src/edge/edge-ttls';
 import { backupWorld, demoWorld, readFixture, type SchoolWorld } from './support/school-world';
 import { startTestApp, type TestApp, type TestClient } from './support/test-app';
 
@@ -187,9 +188,8 @@ describe('Subjects', () => {
     it('marks reads cacheable by the edge, keyed by the records and the collection', async () => {
       const subject = subjectsOf(world.own.school)[0];
       const answer = await as.anonymous.request('GET', `/api/subjects/${hex(subject._id)}`);
-      const { ttlSeconds, defaultTtlSeconds } = sut.config.edge;
       expect(answer.headers.get('cache-control')).toBe(
-        `public, max-age=0, s-maxage=${ttlSeconds.subjects ?? defaultTtlSeconds}`,
+        `public, max-age=0, s-maxage=${sut.app.get(EdgeTtls).ttlOf('subjects')}`,
       );
       expect(answer.headers.get('xkey')).toBe(`subject:${hex(subject._id)}`);
       const list = await as.anonymous.request('GET', `/api/subjects?schoolId=${world.own.school}&limit=2`);

@@ -22,7 +22,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     AppModule.forRoot(config),
     // Fastify takes a hop count too; the adapter's option type only lists the other forms.
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.limits.trustProxy as boolean | string[] }),
-    { logger: logLevelsFrom(config.logLevel), bufferLogs: true, abortOnError: false },
+    { logger: logLevelsFrom(config.server.logLevel), bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
   registerHttpPipeline(app, config);
@@ -40,7 +40,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     jsonDocumentUrl: 'docs/openapi.json',
   });
 
-  if (config.graphqlIde) await registerGraphqlIdeAssets(app);
+  if (config.graphql.ide) await registerGraphqlIdeAssets(app);
   await app.init();
   return app;
 }

@@ -21,26 +21,26 @@ export function graphqlOptions(
   rates: RateLimiter,
   responses: ResponsePolicy,
 ): Omit<ApolloDriverConfig, 'driver'> {
-  const { limits } = config;
+  const { graphql } = config;
   const documentLimits: GraphqlDocumentLimits = {
-    maxDepth: limits.graphqlMaxDepth,
-    maxAliases: limits.graphqlMaxAliases,
-    maxCost: limits.graphqlMaxComplexity,
+    maxDepth: graphql.maxDepth,
+    maxAliases: graphql.maxAliases,
+    maxCost: graphql.maxComplexity,
   };
   return {
     path: '/graphql',
-    autoSchemaFile: config.environment === 'development' ? SCHEMA_FILE : true,
+    autoSchemaFile: config.server.environment === 'development' ? SCHEMA_FILE : true,
     sortSchema: true,
     graphiql: false,
-    introspection: limits.graphqlIntrospection,
+    introspection: graphql.introspection,
     // Without introspection, error messages do not suggest field names ("Did you mean …?") either.
-    hideSchemaDetailsFromClientErrors: !limits.graphqlIntrospection,
+    hideSchemaDetailsFromClientErrors: !graphql.introspection,
     includeStacktraceInErrorResponses: false,
     // Apollo's own guard against documents whose fragments multiply into millions of selections.
     maxRecursiveSelections: true,
     // With `graphiql: false` the driver adds Apollo's landing-page-disabled plugin; the IDE plugin, when on, renders instead.
     plugins: [
-      ...(config.graphqlIde ? [graphqlIdeLandingPagePlugin({ endpoint: '/graphql' })] : []),
+      ...(graphql.ide ? [graphqlIdeLandingPagePlugin({ endpoint: '/graphql' })] : []),
       graphqlLimitsPlugin(documentLimits),
       responses.graphqlPlugin(),
     ],

@@ -53,7 +53,7 @@ export function registerHttpPipeline(app: NestFastifyApplication, config: AppCon
   const fastify = app.getHttpAdapter().getInstance();
   const gate = app.get(RequestGate);
   const responses = app.get(ResponsePolicy);
-  const { corsOrigins, graphqlMaxBodyBytes } = config.limits;
+  const { corsOrigins } = config.limits;
 
   fastify.addHook('onRequest', enterRequestContext);
   fastify.addHook('onRequest', securityHeadersHook({ contentSecurityPolicy: CONTENT_SECURITY_POLICY }));
@@ -72,7 +72,7 @@ export function registerHttpPipeline(app: NestFastifyApplication, config: AppCon
   fastify.addHook('preHandler', reenterRequestContext);
   fastify.addHook('onRoute', (route) => {
     if (route.url !== GRAPHQL_PATH) return;
-    route.bodyLimit = graphqlMaxBodyBytes;
+    route.bodyLimit = config.graphql.maxBodyBytes;
     const own = route.preHandler ? [route.preHandler].flat() : [];
     route.preHandler = [...own, refuseSubscriptionsOverHttp];
   });
@@ -81,6 +81,6 @@ export function registerHttpPipeline(app: NestFastifyApplication, config: AppCon
     responses.apply(request, reply);
     done(null, payload);
   });
-  const logRequest = requestLogHook(config.logLevel);
+  const logRequest = requestLogHook(config.server.logLevel);
   if (logRequest) fastify.addHook('onResponse', logRequest);
 }

@@ -21,9 +21,9 @@ function redact(uri: string): string {
  */
 export function mongooseConnectionOptions(config: AppConfig) {
   return {
-    dbName: config.mongodbDbName,
-    serverSelectionTimeoutMS: config.mongodbServerSelectionTimeoutMs,
-    socketTimeoutMS: config.mongodbSocketTimeoutMs,
+    dbName: config.database.name,
+    serverSelectionTimeoutMS: config.database.serverSelectionTimeoutMs,
+    socketTimeoutMS: config.database.socketTimeoutMs,
     // Notice a server that is back within a second (the driver's default is 10 s).
     heartbeatFrequencyMS: 1000,
     // Commands fail at once while disconnected instead of waiting in a queue, so an outage shows.
@@ -31,7 +31,7 @@ export function mongooseConnectionOptions(config: AppConfig) {
     // Indexes are built by DatabaseConnector once a connection exists, not at model creation.
     autoIndex: false,
     autoCreate: false,
-    monitorCommands: config.mongodbMonitorCommands,
+    monitorCommands: config.database.monitorCommands,
   };
 }
 
@@ -56,11 +56,11 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
   static watch(connection: Connection, config: AppConfig): Connection {
     connection.on('error', (error: Error) => logger.warn(`MongoDB connection error: ${error.message.split('\n')[0]}`));
     connection.on('connected', () =>
-      logger.log(`Connected to ${redact(config.mongodbUri ?? '')} (database ${config.mongodbDbName})`),
+      logger.log(`Connected to ${redact(config.database.uri ?? '')} (database ${config.database.name})`),
     );
     connection.on('disconnected', () => logger.warn('MongoDB disconnected'));
     connection.on('reconnected', () => logger.log('MongoDB reconnected'));
-    if (config.mongodbMonitorCommands) {
+    if (config.database.monitorCommands) {
       connection.on('connected', () =>
         connection.getClient().on('commandStarted', (event) => logger.debug(`command ${event.commandName}`)),
       );
@@ -109,7 +109,7 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
   private async retry(attempt: number): Promise<void> {
     if (this.stopped || this.connected) return;
     try {
-      await this.connection.openUri(this.config.mongodbUri!, mongooseConnectionOptions(this.config));
+      await this.connection.openUri(this.config.database.uri!, mongooseConnectionOptions(this.config));
       await this.buildIndexes();
     } catch {
       this.scheduleRetry(attempt + 1);

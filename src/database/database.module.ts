@@ -9,7 +9,7 @@ import { DatabaseConnector, mongooseConnectionOptions } from './database-connect
     MongooseModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        uri: config.mongodbUri,
+        uri: config.database.uri,
         ...mongooseConnectionOptions(config),
         // The service starts without its database (it answers from backup data meanwhile);
         // DatabaseConnector keeps trying to connect.

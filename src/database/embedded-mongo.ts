@@ -35,14 +35,15 @@ async function startFerretdb(dataDir: string, log: (message: string) => void): P
  * (SQLite storage), built once from the Go module proxy. Data persists in EMBEDDED_MONGO_DATA_DIR.
  */
 export async function startEmbeddedMongo(config: AppConfig, log: (message: string) => void): Promise<EmbeddedMongo> {
-  const dataDir = resolve(config.embeddedMongoDataDir);
+  const dataDir = resolve(config.database.embeddedDataDir);
   const failures: string[] = [];
-  if (config.embeddedMongo !== 'ferretdb') {
+  if (config.database.embeddedServer !== 'ferretdb') {
     try {
       return await startMemoryServer(join(dataDir, 'mongod'));
     } catch (error) {
       failures.push(`mongodb-memory-server: ${(error as Error).message.split('\n')[0]}`);
-      if (config.embeddedMongo === 'memory-server') throw new EmbeddedMongoUnavailableError(failures.join('; '));
+      if (config.database.embeddedServer === 'memory-server')
+        throw new EmbeddedMongoUnavailableError(failures.join('; '));
       log(`mongodb-memory-server could not start a mongod (${failures[0]}); using FerretDB instead`);
     }
   }

@@ -26,8 +26,8 @@ export class EdgeTtls implements OnApplicationBootstrap {
 
   /** Seconds an edge may keep an answer containing data of this kind. */
   ttlOf(kind: string): number {
-    const { ttlSeconds, defaultTtlSeconds } = this.config.edge;
-    return ttlSeconds[kind] ?? this.declared.get(kind) ?? defaultTtlSeconds;
+    const { ttlOverrides, defaultTtlSeconds } = this.config.edge;
+    return ttlOverrides[kind] ?? this.declared.get(kind) ?? defaultTtlSeconds;
   }
 
   /** Every kind the service answers with, and its TTL: for the logs at start and the README. */
@@ -48,7 +48,7 @@ export class EdgeTtls implements OnApplicationBootstrap {
         if (hint) this.declare(hint.kind, hint.ttlSeconds);
       }
     }
-    const unknown = Object.keys(this.config.edge.ttlSeconds).filter((kind) => !this.declared.has(kind));
+    const unknown = Object.keys(this.config.edge.ttlOverrides).filter((kind) => !this.declared.has(kind));
     if (unknown.length > 0) {
       this.logger.warn(
         `EDGE_TTL_${unknown.map((kind) => kind.toUpperCase()).join(', EDGE_TTL_')} name(s) no kind of data ` +

@@ -41,9 +41,9 @@ function prettyPrinterInstalled(): boolean {
       inject: [AppConfig],
       useFactory: (config: AppConfig): Params => ({
         pinoHttp: {
-          level: PINO_LEVELS[config.logLevel],
+          level: PINO_LEVELS[config.server.logLevel],
           transport:
-            config.environment === 'development' && prettyPrinterInstalled()
+            config.server.environment === 'development' && prettyPrinterInstalled()
               ? { target: 'pino-pretty', options: { singleLine: true, ignore: 'pid,hostname' } }
               : undefined,
           mixin: requestBinding,

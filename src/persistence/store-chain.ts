@@ -26,7 +26,7 @@ export class StoreChain {
 
   build<T>(model: Model<T>, registration: CollectionRegistration): CollectionStore<T> {
     const { entity, fixtureFile, edgeTtlSeconds } = registration;
-    const database = new MongooseCollectionStore(model, entity, this.config.mongodbOperationTimeoutMs);
+    const database = new MongooseCollectionStore(model, entity, this.config.database.operationTimeoutMs);
     const guarded = this.fallback.guard(database, model, entity, fixtureFile);
     const tagged = this.edge.tag(guarded, entity, edgeTtlSeconds);
     this.fallback.replayThrough(database.collectionName, tagged);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isMongoId } from 'class-validator';
 import { importPKCS8, SignJWT, type CryptoKey } from 'jose';
-import { DEVELOPMENT_JWT_SECRET } from '../config/app-config';
+import { DEVELOPMENT_JWT_SECRET } from '../config/auth.config';
 import { ROLES, type Role } from '../common/principal';
 
 const USAGE = `Usage: npm run token -- --role admin|headmaster|teacher [--school <schoolId>] [--sub <subject>]

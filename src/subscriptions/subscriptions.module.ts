@@ -49,10 +49,10 @@ class PrefixedRedisPubSub extends RedisPubSub {
  * writes on every instance; channels are named after the database, so instances serving other data do not mix.
  */
 function createPubSub(config: AppConfig): PubSubEngine {
-  if (!config.redisUrl) return new PubSub();
-  return new PrefixedRedisPubSub(`school-data:${config.mongodbDbName}:`, {
-    publisher: redisConnection(config.redisUrl, 'publisher'),
-    subscriber: redisConnection(config.redisUrl, 'subscriber'),
+  if (!config.graphql.subscriptionsRedisUrl) return new PubSub();
+  return new PrefixedRedisPubSub(`school-data:${config.database.name}:`, {
+    publisher: redisConnection(config.graphql.subscriptionsRedisUrl, 'publisher'),
+    subscriber: redisConnection(config.graphql.subscriptionsRedisUrl, 'subscriber'),
   });
 }
 
