@@ -40,7 +40,7 @@ function toEntry(row: JournalRow): JournalEntry {
     collection: row.collection,
     operation: row.operation,
     documentId: row.document_id,
-    payload: row.payload ? (EJSON.parse(row.payload, { relaxed: false }) as Record<string, unknown>) : undefined,
+    payload: row.payload ? (EJSON.parse(row.payload, { relaxed: true }) as Record<string, unknown>) : undefined,
     status: row.status,
     error: row.error ?? undefined,
     attempts: row.attempts,
