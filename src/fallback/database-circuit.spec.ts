@@ -258,6 +258,7 @@ describe(DatabaseCircuit.name, () => {
       expect(sut.degradedSince).toEqual(START);
       expect(sut.lastFailure).toEqual({ message: 'drill: degraded mode forced', at: START });
       expect(events.degraded).toHaveBeenCalledTimes(1);
+      expect(events.degraded).toHaveBeenCalledWith('drill: degraded mode forced');
 
       const operation = succeeding('never returned');
       await expect(sut.execute(operation)).rejects.toBeInstanceOf(IsolatedCircuitError);

@@ -26,6 +26,8 @@ const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
+const DRILL_REASON = 'drill: degraded mode forced';
+
 export interface CircuitEvents {
   degraded: [reason: string];
   recovered: [degradedForMs: number];
@@ -64,7 +66,7 @@ export class DatabaseCircuit implements OnModuleDestroy {
       : noop;
 
     this.breaker.onBreak((reason) => {
-      const message = 'error' in reason ? describeFailure(reason.error) : 'isolated';
+      const message = 'error' in reason ? describeFailure(reason.error) : DRILL_REASON;
       this.enterDegraded(message);
     });
     this.breaker.onReset(() => this.leaveDegraded());
@@ -114,9 +116,9 @@ export class DatabaseCircuit implements OnModuleDestroy {
 
   startDrill(): void {
     if (this.drill) return;
+    this.lastFailure = { message: DRILL_REASON, at: new Date() };
     this.drill = this.breaker.isolate();
-    this.lastFailure = { message: 'drill: degraded mode forced', at: new Date() };
-    this.enterDegraded('drill: degraded mode forced');
+    this.enterDegraded(DRILL_REASON);
   }
 
   stopDrill(): void {
