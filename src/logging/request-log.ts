@@ -9,7 +9,7 @@ const REQUEST_LEVELS = new Set<LogLevelSetting>(['log', 'debug', 'verbose']);
 
 /**
  * The line per answered request (an onResponse hook of the HTTP pipeline) at LOG_LEVEL=log and below; none at
- * `warn` and above. No headers, no bodies: they may carry credentials and personal data.
+ * `warn` and above. No headers, no bodies, no client addresses: they may carry credentials and personal data.
  */
 export function requestLogHook(
   level: LogLevelSetting,
@@ -20,9 +20,9 @@ export function requestLogHook(
     if (!QUIET_PATHS.test(request.url)) {
       logger.log(
         {
-          req: { id: request.id, method: request.method, url: request.url, remoteAddress: request.ip },
-          res: { statusCode: reply.statusCode },
-          responseTime: Math.round(reply.elapsedTime * 10) / 10,
+          req: { id: request.id, method: request.method, url: request.url },
+          statusCode: reply.statusCode,
+          responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
           dataSource: request.context?.source,
         },
         `${request.method} ${request.url} ${reply.statusCode}`,
