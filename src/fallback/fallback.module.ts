@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
 import { DataSourceMarking } from './data-source-marking';
 import { DatabaseCircuit } from './database-circuit';
 import { FallbackAdminController } from './fallback-admin.controller';
@@ -11,6 +12,7 @@ import { WriteJournal } from './write-journal';
 /** Keeps the service answering through database outages; see README, "Fallback". */
 @Global()
 @Module({
+  imports: [DatabaseModule],
   controllers: [FallbackAdminController],
   providers: [
     DatabaseCircuit,
@@ -21,6 +23,6 @@ import { WriteJournal } from './write-journal';
     DataSourceMarking,
     FallbackHealth,
   ],
-  exports: [FallbackRegistry, FallbackHealth, DatabaseCircuit, JournalReplayer],
+  exports: [FallbackRegistry, FallbackHealth, DatabaseCircuit, JournalReplayer, WriteJournal],
 })
 export class FallbackModule {}
