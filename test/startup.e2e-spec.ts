@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { SCHEMA_FILE } from '../src/common/graphql/graphql-options';
+import { resolveFerretdbBinary } from '../src/database/ferretdb-binary';
+import { freePort as freeLoopbackPort, spawnService } from './support/service-process';
 import { startTestApp } from './support/test-app';
 import { ADMIN, authorizationFor, TEST_JWT_SECRET } from './support/tokens';
 
@@ -91,6 +93,73 @@ describe('Starting the service', () => {
         expect(refused).toBe(true);
       }
     });
+  });
+
+  describe('without MONGODB_URI where no mongod can be downloaded', () => {
+    let scratch: string;
+    let env: Record<string, string>;
+
+    beforeAll(async () => {
+      scratch = mkdtempSync(join(tmpdir(), 'embedded-fallback-'));
+      env = {
+        PORT: String(await freeLoopbackPort()),
+        NODE_ENV: 'test',
+        EMBEDDED_MONGO_DATA_DIR: join(scratch, 'data'),
+        // A cache of its own (the FerretDB binary is given), an empty mongod download directory, and a
+        // download mirror that refuses connections: the download fails as it does offline.
+        XDG_CACHE_HOME: join(scratch, 'cache'),
+        FERRETDB_BIN: await resolveFerretdbBinary(),
+        MONGOMS_DOWNLOAD_DIR: join(scratch, 'mongod-binaries'),
+        MONGOMS_DOWNLOAD_MIRROR: `https://127.0.0.1:${await freeLoopbackPort()}`,
+        MONGOMS_SYSTEM_BINARY: '',
+      };
+    });
+
+    afterAll(() => {
+      rmSync(scratch, { recursive: true, force: true });
+    });
+
+    /** Starts the service, returns how long the embedded database took to start and the lines about mongod. */
+    async function startOnce() {
+      const service = spawnService(env);
+      try {
+        await service.waitFor('MONGODB_URI is not set', 30_000);
+        const embeddedStartMs = await service.waitFor('FerretDB listening on', 60_000);
+        await service.waitFor('Listening on http', 30_000);
+        const mongodLines = service
+          .output()
+          .split('\n')
+          .filter((line) => /\bmongod\b|MongoMemoryServer|DownloadError/.test(line));
+        return { embeddedStartMs, mongodLines, output: service.output() };
+      } finally {
+        await service.stop();
+      }
+    }
+
+    it('says so in one line, remembers it, and the next start goes on to FerretDB without waiting', async () => {
+      const first = await startOnce();
+      expect(first.mongodLines).toEqual([
+        expect.stringMatching(
+          /No mongod from mongodb-memory-server: mongod \S+ could not be downloaded \(.*ECONNREFUSED/,
+        ),
+      ]);
+      expect(first.output).not.toMatch(/^\s+at /m);
+      const remembered = JSON.parse(
+        readFileSync(join(scratch, 'cache', 'school-data-service', 'mongod-download-failed.json'), 'utf8'),
+      );
+      expect(remembered).toMatchObject({ failedAt: expect.any(String), reason: expect.stringMatching(/ECONNREFUSED/) });
+
+      const second = await startOnce();
+      expect(second.mongodLines).toEqual([
+        expect.stringMatching(
+          /No mongod from mongodb-memory-server: the download of mongod \S+ failed at .*not tried again before/,
+        ),
+      ]);
+      expect(second.output).not.toMatch(/^\s+at /m);
+      // The download alone retries for several seconds before it fails; remembered, it is not tried at all.
+      expect(second.embeddedStartMs).toBeLessThan(2000);
+      console.log(`embedded database start: ${first.embeddedStartMs} ms, then ${second.embeddedStartMs} ms`);
+    }, 120_000);
   });
 
   it.each([
