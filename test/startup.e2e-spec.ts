@@ -1,7 +1,7 @@
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lexicographicSortSchema, printSchema } from 'graphql';
@@ -49,27 +49,67 @@ async function stop(child: ChildProcess, exited: Promise<unknown>) {
   await exited;
 }
 
+/** Whether something listens on 127.0.0.1:`port`. */
+async function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The running processes whose command line contains `text` (read from /proc). */
+function processesWhoseCommandLineHas(text: string): string[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        return [readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')];
+      } catch {
+        return [];
+      }
+    })
+    .filter((commandLine) => commandLine.includes(text));
+}
+
 describe('Starting the service', () => {
   beforeAll(() => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: npm test builds it first (npm run build)`);
   });
 
   describe('without MONGODB_URI', () => {
-    let dataDir: string;
+    let scratch: string;
     let port: number;
     let service: ReturnType<typeof startService>;
 
     beforeAll(async () => {
-      dataDir = mkdtempSync(join(tmpdir(), 'embedded-mongo-'));
+      scratch = mkdtempSync(join(tmpdir(), 'embedded-mongo-'));
       port = await freePort();
-      service = startService({ PORT: String(port), EMBEDDED_MONGO_DATA_DIR: dataDir, NODE_ENV: 'test' });
+      service = startService({
+        PORT: String(port),
+        EMBEDDED_MONGO_DATA_DIR: join(scratch, 'data'),
+        NODE_ENV: 'test',
+        // No mongod at hand and none to download (its host does not resolve), whatever this machine
+        // has: the embedded database is FerretDB. A cache of its own, the FerretDB binary given.
+        XDG_CACHE_HOME: join(scratch, 'cache'),
+        FERRETDB_BIN: await resolveFerretdbBinary(),
+        MONGOMS_DOWNLOAD_DIR: join(scratch, 'mongod-binaries'),
+        MONGOMS_DOWNLOAD_MIRROR: 'https://mongod-download.invalid',
+        MONGOMS_SYSTEM_BINARY: '',
+      });
       await service.waitFor('Listening on', 90_000);
     }, 120_000);
 
     afterAll(async () => {
       await stop(service.child, service.exited);
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(scratch, { recursive: true, force: true });
     });
+
+    /** The FerretDB process serving this service's data directory, found by its command line. */
+    const ferretdbProcesses = () => processesWhoseCommandLineHas(`-sqlite-dir ${join(scratch, 'data', 'ferretdb')}`);
 
     it('starts an embedded database and serves the demo data', async () => {
       const headers = await authorizationFor(ADMIN);
@@ -81,17 +121,26 @@ describe('Starting the service', () => {
       expect(service.output()).toMatch(/Demo data seeded/);
     });
 
+    it('starts FerretDB, having said in one line why not a mongod, and uses it', () => {
+      const output = service.output();
+      expect(output).toMatch(
+        /No mongod from mongodb-memory-server: mongod \S+ could not be downloaded \(mongod-download\.invalid cannot be resolved/,
+      );
+      expect(output).not.toMatch(/mongod \(mongodb-memory-server\) listening on/);
+      const ferretdbUri = /FerretDB listening on (mongodb:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1];
+      expect(ferretdbUri).toBeDefined();
+      expect(output).toContain(`Connected to ${ferretdbUri} (database`);
+      expect(ferretdbProcesses()).toHaveLength(1);
+    });
+
     it('stops its embedded database when it stops', async () => {
-      const ferretdbPort = /FerretDB listening on mongodb:\/\/127\.0\.0\.1:(\d+)/.exec(service.output())?.[1];
-      expect(ferretdbPort ?? 'mongodb-memory-server').toBeDefined();
+      const ferretdbPort = Number(/FerretDB listening on mongodb:\/\/127\.0\.0\.1:(\d+)/.exec(service.output())?.[1]);
+      expect(await acceptsConnections(ferretdbPort)).toBe(true);
+
       await stop(service.child, service.exited);
-      if (ferretdbPort) {
-        const refused = await fetch(`http://127.0.0.1:${ferretdbPort}/`).then(
-          () => false,
-          () => true,
-        );
-        expect(refused).toBe(true);
-      }
+
+      expect(await acceptsConnections(ferretdbPort)).toBe(false);
+      expect(ferretdbProcesses()).toEqual([]);
     });
   });
 
