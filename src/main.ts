@@ -54,10 +54,15 @@ async function main(): Promise<void> {
     await seedDemoData(connection.db!, (message) => logger.log(message));
     const stopEmbedded = embedded.stop.bind(embedded);
     process.once('exit', () => void stopEmbedded());
+    // Once the last request is answered. The database connection is closed first: FerretDB waits (3 s)
+    // for its clients to leave before it stops.
     app
       .getHttpAdapter()
       .getInstance()
-      .addHook('onClose', async () => stopEmbedded());
+      .addHook('onClose', async () => {
+        await connection.close();
+        await stopEmbedded();
+      });
   }
   const { host, port } = config.server;
   await app.listen({ port, host });

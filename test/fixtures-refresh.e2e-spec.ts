@@ -126,7 +126,12 @@ describe('npm run fixtures:refresh', () => {
     expect((await checkFixtureDrift(copies)).map((problem) => problem.message)).toEqual([]);
 
     const loaded = new Map(
-      copies.map((copy) => [collectionNameOf(copy), loadFixtureFile(copy.fixtureFile, copy.model.schema as Schema)]),
+      await Promise.all(
+        copies.map(
+          async (copy) =>
+            [collectionNameOf(copy), await loadFixtureFile(copy.fixtureFile, copy.model.schema as Schema)] as const,
+        ),
+      ),
     );
     for (const records of loaded.values()) expect(findUnsafeValues(records)).toEqual([]);
     const schools = loaded.get('schools')!;

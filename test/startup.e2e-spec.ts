@@ -1,11 +1,13 @@
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { SCHEMA_FILE } from '../src/bootstrap/graphql-options';
+import { resolveFerretdbBinary } from '../src/database/ferretdb-binary';
+import { freePort as freeLoopbackPort, spawnService } from './support/service-process';
 import { startTestApp } from './support/test-app';
 import { ADMIN, authorizationFor, TEST_JWT_SECRET } from './support/tokens';
 
@@ -47,27 +49,67 @@ async function stop(child: ChildProcess, exited: Promise<unknown>) {
   await exited;
 }
 
+/** Whether something listens on 127.0.0.1:`port`. */
+async function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The running processes whose command line contains `text` (read from /proc). */
+function processesWhoseCommandLineHas(text: string): string[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        return [readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')];
+      } catch {
+        return [];
+      }
+    })
+    .filter((commandLine) => commandLine.includes(text));
+}
+
 describe('Starting the service', () => {
   beforeAll(() => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: npm test builds it first (npm run build)`);
   });
 
   describe('without MONGODB_URI', () => {
-    let dataDir: string;
+    let scratch: string;
     let port: number;
     let service: ReturnType<typeof startService>;
 
     beforeAll(async () => {
-      dataDir = mkdtempSync(join(tmpdir(), 'embedded-mongo-'));
+      scratch = mkdtempSync(join(tmpdir(), 'embedded-mongo-'));
       port = await freePort();
-      service = startService({ PORT: String(port), EMBEDDED_MONGO_DATA_DIR: dataDir, NODE_ENV: 'test' });
+      service = startService({
+        PORT: String(port),
+        EMBEDDED_MONGO_DATA_DIR: join(scratch, 'data'),
+        NODE_ENV: 'test',
+        // No mongod at hand and none to download (its host does not resolve), whatever this machine
+        // has: the embedded database is FerretDB. A cache of its own, the FerretDB binary given.
+        XDG_CACHE_HOME: join(scratch, 'cache'),
+        FERRETDB_BIN: await resolveFerretdbBinary(),
+        MONGOMS_DOWNLOAD_DIR: join(scratch, 'mongod-binaries'),
+        MONGOMS_DOWNLOAD_MIRROR: 'https://mongod-download.invalid',
+        MONGOMS_SYSTEM_BINARY: '',
+      });
       await service.waitFor('Listening on', 90_000);
     }, 120_000);
 
     afterAll(async () => {
       await stop(service.child, service.exited);
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(scratch, { recursive: true, force: true });
     });
+
+    /** The FerretDB process serving this service's data directory, found by its command line. */
+    const ferretdbProcesses = () => processesWhoseCommandLineHas(`-sqlite-dir ${join(scratch, 'data', 'ferretdb')}`);
 
     it('starts an embedded database and serves the demo data', async () => {
       const headers = await authorizationFor(ADMIN);
@@ -79,18 +121,94 @@ describe('Starting the service', () => {
       expect(service.output()).toMatch(/Demo data seeded/);
     });
 
-    it('stops its embedded database when it stops', async () => {
-      const ferretdbPort = /FerretDB listening on mongodb:\/\/127\.0\.0\.1:(\d+)/.exec(service.output())?.[1];
-      expect(ferretdbPort ?? 'mongodb-memory-server').toBeDefined();
-      await stop(service.child, service.exited);
-      if (ferretdbPort) {
-        const refused = await fetch(`http://127.0.0.1:${ferretdbPort}/`).then(
-          () => false,
-          () => true,
-        );
-        expect(refused).toBe(true);
-      }
+    it('starts FerretDB, having said in one line why not a mongod, and uses it', () => {
+      const output = service.output();
+      expect(output).toMatch(
+        /No mongod from mongodb-memory-server: mongod \S+ could not be downloaded \(mongod-download\.invalid cannot be resolved/,
+      );
+      expect(output).not.toMatch(/mongod \(mongodb-memory-server\) listening on/);
+      const ferretdbUri = /FerretDB listening on (mongodb:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1];
+      expect(ferretdbUri).toBeDefined();
+      expect(output).toContain(`Connected to ${ferretdbUri} (database`);
+      expect(ferretdbProcesses()).toHaveLength(1);
     });
+
+    it('stops its embedded database when it stops', async () => {
+      const ferretdbPort = Number(/FerretDB listening on mongodb:\/\/127\.0\.0\.1:(\d+)/.exec(service.output())?.[1]);
+      expect(await acceptsConnections(ferretdbPort)).toBe(true);
+
+      await stop(service.child, service.exited);
+
+      expect(await acceptsConnections(ferretdbPort)).toBe(false);
+      expect(ferretdbProcesses()).toEqual([]);
+    });
+  });
+
+  describe('without MONGODB_URI where no mongod can be downloaded', () => {
+    let scratch: string;
+    let env: Record<string, string>;
+
+    beforeAll(async () => {
+      scratch = mkdtempSync(join(tmpdir(), 'embedded-fallback-'));
+      env = {
+        PORT: String(await freeLoopbackPort()),
+        NODE_ENV: 'test',
+        EMBEDDED_MONGO_DATA_DIR: join(scratch, 'data'),
+        // A cache of its own (the FerretDB binary is given), an empty mongod download directory, and a
+        // download mirror that refuses connections: the download fails as it does offline.
+        XDG_CACHE_HOME: join(scratch, 'cache'),
+        FERRETDB_BIN: await resolveFerretdbBinary(),
+        MONGOMS_DOWNLOAD_DIR: join(scratch, 'mongod-binaries'),
+        MONGOMS_DOWNLOAD_MIRROR: `https://127.0.0.1:${await freeLoopbackPort()}`,
+        MONGOMS_SYSTEM_BINARY: '',
+      };
+    });
+
+    afterAll(() => {
+      rmSync(scratch, { recursive: true, force: true });
+    });
+
+    /** Starts the service, returns how long the embedded database took to start and the lines about mongod. */
+    async function startOnce() {
+      const service = spawnService(env);
+      try {
+        await service.waitFor('MONGODB_URI is not set', 30_000);
+        const embeddedStartMs = await service.waitFor('FerretDB listening on', 60_000);
+        await service.waitFor('Listening on http', 30_000);
+        const mongodLines = service
+          .output()
+          .split('\n')
+          .filter((line) => /\bmongod\b|MongoMemoryServer|DownloadError/.test(line));
+        return { embeddedStartMs, mongodLines, output: service.output() };
+      } finally {
+        await service.stop();
+      }
+    }
+
+    it('says so in one line, remembers it, and the next start goes on to FerretDB without waiting', async () => {
+      const first = await startOnce();
+      expect(first.mongodLines).toEqual([
+        expect.stringMatching(
+          /No mongod from mongodb-memory-server: mongod \S+ could not be downloaded \(.*ECONNREFUSED/,
+        ),
+      ]);
+      expect(first.output).not.toMatch(/^\s+at /m);
+      const remembered = JSON.parse(
+        readFileSync(join(scratch, 'cache', 'school-data-service', 'mongod-download-failed.json'), 'utf8'),
+      );
+      expect(remembered).toMatchObject({ failedAt: expect.any(String), reason: expect.stringMatching(/ECONNREFUSED/) });
+
+      const second = await startOnce();
+      expect(second.mongodLines).toEqual([
+        expect.stringMatching(
+          /No mongod from mongodb-memory-server: the download of mongod \S+ failed at .*not tried again before/,
+        ),
+      ]);
+      expect(second.output).not.toMatch(/^\s+at /m);
+      // The download alone retries for several seconds before it fails; remembered, it is not tried at all.
+      expect(second.embeddedStartMs).toBeLessThan(2000);
+      console.log(`embedded database start: ${first.embeddedStartMs} ms, then ${second.embeddedStartMs} ms`);
+    }, 120_000);
   });
 
   it.each([

@@ -1,12 +1,13 @@
 import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { RestExceptionFilter } from '../common/errors/rest-exception.filter';
 import { createValidationPipe } from '../common/validation/validation';
 import type { AppConfig, LogLevelSetting } from '../config/app-config';
+import { DrainingFastifyAdapter } from './draining-fastify-adapter';
 import { registerGraphqlIdeAssets } from './graphql-ide';
 import { BODY_LIMIT_BYTES, registerHttpPipeline } from './http-pipeline';
 
@@ -21,8 +22,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
     // Fastify takes a hop count too; the adapter's option type only lists the other forms.
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.limits.trustProxy as boolean | string[] }),
-    { logger: logLevelsFrom(config.server.logLevel), bufferLogs: true, abortOnError: false },
+    new DrainingFastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      trustProxy: config.limits.trustProxy as boolean | string[],
+    }),
+    // On shutdown: requests in flight are answered, new ones get 503 (see DrainingFastifyAdapter).
+    { logger: logLevelsFrom(config.server.logLevel), bufferLogs: true, abortOnError: false, return503OnClosing: true },
   );
   app.useLogger(app.get(Logger));
   registerHttpPipeline(app, config);

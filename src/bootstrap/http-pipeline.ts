@@ -7,6 +7,7 @@ import { limitJsonDepth } from '../security/json-depth-limit';
 import { RequestGate } from '../security/request-gate';
 import { securityHeadersHook } from '../security/security-headers';
 import { refuseSubscriptionsOverHttp } from '../subscriptions/http-subscription-refusal';
+import { DrainingFastifyAdapter } from './draining-fastify-adapter';
 import { GRAPHQL_IDE_INLINE_SCRIPT_HASH } from './graphql-ide';
 
 /** REST body size limit: generous for any real record, small enough to shed abuse early. */
@@ -44,7 +45,8 @@ const CONTENT_SECURITY_POLICY = {
  *                7. /graphql only      subscriptions over HTTP refused (they are served over WebSocket)
  *   handler         Nest: validation pipe → controller or resolver → service → repository → store chain
  *                   (src/persistence/store-chain.ts); errors → RestExceptionFilter / formatGraphqlError
- *   onSend       8. response policy    202 for journalled writes; X-Data-Source, Cache-Control, xkey, Vary
+ *   onSend       8. response policy    202 for journalled writes; X-Data-Source, Cache-Control, xkey, Vary;
+ *                                      `Connection: close` while the server drains (shutting down)
  *   onResponse   9. request log        one line per answered request at LOG_LEVEL=log and below
  *
  * Called once the providers exist and before the routes are registered (app.init()).
@@ -77,8 +79,10 @@ export function registerHttpPipeline(app: NestFastifyApplication, config: AppCon
     route.preHandler = [...own, refuseSubscriptionsOverHttp];
   });
 
+  const adapter = app.getHttpAdapter() as unknown as DrainingFastifyAdapter;
   fastify.addHook('onSend', (request, reply, payload, done) => {
     responses.apply(request, reply);
+    if (adapter.draining && request.raw.httpVersionMajor < 2) void reply.header('Connection', 'close');
     done(null, payload);
   });
   const logRequest = requestLogHook(config.server.logLevel);

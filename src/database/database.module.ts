@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 import { DatabaseConnector, mongooseConnectionOptions } from './database-connector';
+import { DatabasePing } from './database-ping';
 
 @Module({
   imports: [
@@ -19,7 +20,7 @@ import { DatabaseConnector, mongooseConnectionOptions } from './database-connect
       }),
     }),
   ],
-  providers: [DatabaseConnector],
-  exports: [DatabaseConnector],
+  providers: [DatabaseConnector, DatabasePing],
+  exports: [DatabaseConnector, DatabasePing],
 })
 export class DatabaseModule {}

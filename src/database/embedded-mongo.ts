@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { FerretdbServer } from './ferretdb-server';
+import { MongodUnavailableError, startMemoryServer } from './memory-server';
 
 export interface EmbeddedMongo {
   readonly kind: 'mongodb-memory-server' | 'ferretdb';
@@ -11,19 +11,6 @@ export interface EmbeddedMongo {
 
 export class EmbeddedMongoUnavailableError extends Error {}
 
-async function startMemoryServer(dataDir: string): Promise<EmbeddedMongo> {
-  const { MongoMemoryServer } = await import('mongodb-memory-server');
-  mkdirSync(dataDir, { recursive: true });
-  const server = await MongoMemoryServer.create({
-    instance: { ip: '127.0.0.1', dbPath: dataDir, storageEngine: 'wiredTiger' },
-  });
-  return {
-    kind: 'mongodb-memory-server',
-    uri: server.getUri(),
-    stop: async () => void (await server.stop({ doCleanup: false })),
-  };
-}
-
 async function startFerretdb(dataDir: string, log: (message: string) => void): Promise<EmbeddedMongo> {
   const server = await FerretdbServer.start({ dataDir, log });
   return { kind: 'ferretdb', uri: server.uri, stop: () => server.stop() };
@@ -31,20 +18,26 @@ async function startFerretdb(dataDir: string, log: (message: string) => void): P
 
 /**
  * Starts a local MongoDB-compatible server for `npm start` without MONGODB_URI:
- * a real mongod through mongodb-memory-server where one can be downloaded, else FerretDB
+ * a real mongod through mongodb-memory-server where one is at hand or can be downloaded, else FerretDB
  * (SQLite storage), built once from the Go module proxy. Data persists in EMBEDDED_MONGO_DATA_DIR.
+ * A failed download is said in one line and remembered for a day (see startMemoryServer).
  */
 export async function startEmbeddedMongo(config: AppConfig, log: (message: string) => void): Promise<EmbeddedMongo> {
   const dataDir = resolve(config.database.embeddedDataDir);
   const failures: string[] = [];
   if (config.database.embeddedServer !== 'ferretdb') {
     try {
-      return await startMemoryServer(join(dataDir, 'mongod'));
+      const server = await startMemoryServer(join(dataDir, 'mongod'), {
+        rememberFailure: config.database.embeddedServer === 'auto',
+      });
+      log(`mongod (mongodb-memory-server) listening on ${server.uri} (data in ${join(dataDir, 'mongod')})`);
+      return server;
     } catch (error) {
-      failures.push(`mongodb-memory-server: ${(error as Error).message.split('\n')[0]}`);
+      const reason = error instanceof MongodUnavailableError ? error.message : (error as Error).message.split('\n')[0];
+      failures.push(`mongodb-memory-server: ${reason}`);
       if (config.database.embeddedServer === 'memory-server')
         throw new EmbeddedMongoUnavailableError(failures.join('; '));
-      log(`mongodb-memory-server could not start a mongod (${failures[0]}); using FerretDB instead`);
+      log(`No mongod from mongodb-memory-server: ${reason}. Using FerretDB.`);
     }
   }
   try {

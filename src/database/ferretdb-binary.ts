@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { serviceCacheDirectory } from './cache-directory';
 
 export const FERRETDB_VERSION = 'v1.24.2';
 
@@ -11,9 +11,7 @@ const projectRoot = resolve(__dirname, '..', '..');
 const wrapperDir = join(projectRoot, 'tools', 'ferretdb');
 
 function cacheDir(): string {
-  if (process.env.FERRETDB_CACHE_DIR) return process.env.FERRETDB_CACHE_DIR;
-  const base = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  return join(base, 'school-data-service');
+  return process.env.FERRETDB_CACHE_DIR || serviceCacheDirectory();
 }
 
 /** The binary's name carries a hash of the wrapper sources, so a changed wrapper is rebuilt, never reused stale. */

@@ -1,14 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectConnection } from '@nestjs/mongoose';
-import { ConnectionStates, type Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config';
+import { DatabasePing } from '../database/database-ping';
 import { MetricsService } from '../metrics/metrics.service';
 import { DatabaseCircuit } from './database-circuit';
-import { describeFailure } from './database-failure';
 import { FallbackRegistry } from './fallback-registry';
 import { WriteJournal } from './write-journal';
-
-const PING_TIMEOUT_MS = 500;
 
 export interface ServiceHealth {
   mode: 'normal' | 'degraded';
@@ -25,7 +21,7 @@ export interface ServiceHealth {
 @Injectable()
 export class FallbackHealth {
   constructor(
-    @InjectConnection() private readonly connection: Connection,
+    private readonly databasePing: DatabasePing,
     private readonly config: AppConfig,
     private readonly circuit: DatabaseCircuit,
     private readonly registry: FallbackRegistry,
@@ -42,11 +38,12 @@ export class FallbackHealth {
 
   /** Whether requests can be answered at all: by the database, or by backup data. */
   async canServe(): Promise<boolean> {
-    return this.config.fallback.enabled || (await this.pingDatabase()).status === 'up';
+    return this.config.fallback.enabled || (await this.databasePing.ping()).status === 'up';
   }
 
   async report(): Promise<ServiceHealth> {
-    const database = await this.pingDatabase();
+    const database = await this.databasePing.ping();
+    const pingError = database.status === 'down' ? database.reason : null;
     const counts = this.journal.counts();
     const answers = await this.metrics.fallbackAnswers.get();
     const fallbackAnswers = Object.fromEntries(this.registry.collections.map((collection) => [collection, 0]));
@@ -58,42 +55,17 @@ export class FallbackHealth {
     return {
       mode: degraded ? 'degraded' : 'normal',
       degradedSince: this.circuit.degradedSince?.toISOString() ?? null,
-      reason: degraded ? (this.circuit.lastFailure?.message ?? database.error ?? null) : null,
+      reason: degraded ? (this.circuit.lastFailure?.message ?? pingError) : null,
       drill: this.circuit.drilling,
       database: {
         status: database.status,
-        ...(database.responseTimeMs !== undefined ? { responseTimeMs: database.responseTimeMs } : {}),
-        lastError: this.circuit.lastFailure?.message ?? database.error ?? null,
+        ...(database.status === 'up' ? { responseTimeMs: database.responseTimeMs } : {}),
+        lastError: this.circuit.lastFailure?.message ?? pingError,
         lastErrorAt: this.circuit.lastFailure?.at.toISOString() ?? null,
       },
       breaker: { state: this.circuit.state },
       fallbackAnswers,
       journal: { pending: counts.pending, failed: counts.failed },
     };
-  }
-
-  /** A ping of its own (not through the circuit, so health checks never move the breaker). */
-  private async pingDatabase(): Promise<{ status: 'up' | 'down'; responseTimeMs?: number; error?: string }> {
-    const started = performance.now();
-    const db = this.connection.db;
-    if (this.connection.readyState !== ConnectionStates.connected || !db)
-      return { status: 'down', error: 'not connected' };
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        db.command({ ping: 1 }),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`no answer to ping within ${PING_TIMEOUT_MS} ms`)),
-            PING_TIMEOUT_MS,
-          );
-        }),
-      ]);
-      return { status: 'up', responseTimeMs: Math.round(performance.now() - started) };
-    } catch (error) {
-      return { status: 'down', error: describeFailure(error) };
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

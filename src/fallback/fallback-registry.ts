@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import type { Model } from 'mongoose';
 import type { ReplayableStore } from '../common/persistence/collection-store';
 import type { MongooseCollectionStore } from '../common/persistence/mongoose-collection-store';
@@ -25,7 +25,7 @@ interface Registration {
  * it; the journal replays each collection's writes through the whole chain.
  */
 @Injectable()
-export class FallbackRegistry implements OnApplicationBootstrap {
+export class FallbackRegistry implements OnModuleInit, OnApplicationBootstrap {
   private readonly registrations = new Map<string, Registration>();
 
   constructor(
@@ -41,8 +41,8 @@ export class FallbackRegistry implements OnApplicationBootstrap {
     entity: string,
     fixtureFile: string,
   ): FallbackInterceptor<T> {
-    const fixtures = loadFixtureFile<T>(fixtureFile, model.schema);
-    const backup = new FixtureCollectionStore<T>(primary.collectionName, fixtures);
+    // Empty until onModuleInit loads the backup data (validating it is asynchronous).
+    const backup = new FixtureCollectionStore<T>(primary.collectionName, []);
     const interceptor = new FallbackInterceptor(primary, backup, model, entity, {
       settings: this.config.fallback,
       circuit: this.circuit,
@@ -74,6 +74,13 @@ export class FallbackRegistry implements OnApplicationBootstrap {
 
   interceptor(collection: string): FallbackInterceptor<unknown> | undefined {
     return this.registrations.get(collection)?.interceptor;
+  }
+
+  /** Loads and validates each registered collection's backup data, in order of registration. */
+  async onModuleInit(): Promise<void> {
+    for (const { interceptor, model, fixtureFile } of this.registrations.values()) {
+      interceptor.backup.load(await loadFixtureFile(fixtureFile, model.schema));
+    }
   }
 
   /** Checks that the backup data's references resolve, then replays pending journal entries onto the overlays. */

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
 import { DatabaseCircuit } from './database-circuit';
 import { FallbackAdminController } from './fallback-admin.controller';
 import { FallbackHealth } from './fallback-health';
@@ -10,8 +11,9 @@ import { WriteJournal } from './write-journal';
 /** Keeps the service answering through database outages; see README, "Fallback". */
 @Global()
 @Module({
+  imports: [DatabaseModule],
   controllers: [FallbackAdminController],
   providers: [DatabaseCircuit, WriteJournal, FallbackRegistry, JournalReplayer, RecoveryProbe, FallbackHealth],
-  exports: [FallbackRegistry, FallbackHealth, DatabaseCircuit, JournalReplayer],
+  exports: [FallbackRegistry, FallbackHealth, DatabaseCircuit, JournalReplayer, WriteJournal],
 })
 export class FallbackModule {}

@@ -34,6 +34,9 @@ interface JournalRow {
 
 const { EJSON } = mongo.BSON;
 
+/** How long a health check's reader waits for a lock (WAL readers wait only while the file is being recovered). */
+const JOURNAL_CHECK_BUSY_MS = 250;
+
 function toEntry(row: JournalRow): JournalEntry {
   return {
     seq: row.seq,
@@ -59,11 +62,13 @@ function toEntry(row: JournalRow): JournalEntry {
 export class WriteJournal implements OnApplicationShutdown {
   private readonly logger = new Logger('WriteJournal');
   private readonly db: Database.Database;
+  private readonly path: string;
   private readonly statements;
 
   constructor(config: AppConfig) {
     const path = config.fallback.journalPath === ':memory:' ? ':memory:' : resolve(config.fallback.journalPath);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.path = path;
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -93,6 +98,7 @@ export class WriteJournal implements OnApplicationShutdown {
       ),
       attempt: this.db.prepare<[string, number]>('UPDATE journal SET attempts = attempts + 1, error = ? WHERE seq = ?'),
       hasPending: this.db.prepare<[], { seq: number }>("SELECT seq FROM journal WHERE status = 'pending' LIMIT 1"),
+      latest: this.db.prepare<[], { seq: number }>('SELECT seq FROM journal ORDER BY seq DESC LIMIT 1'),
       counts: this.db.prepare<[], { status: JournalStatus; count: number }>(
         'SELECT status, COUNT(*) AS count FROM journal GROUP BY status',
       ),
@@ -147,6 +153,30 @@ export class WriteJournal implements OnApplicationShutdown {
     const counts: Record<JournalStatus, number> = { pending: 0, applied: 0, failed: 0 };
     for (const row of this.statements.counts.all()) counts[row.status] = row.count;
     return counts;
+  }
+
+  /**
+   * Throws, saying why, unless the journal answers a trivial query: on its own connection, and (for a
+   * file) on a fresh read-only connection to its file. The second shows what a restart would find: the
+   * service's connection keeps answering from its page cache and its open file even when the file has
+   * been deleted, replaced or damaged since start, and writes journalled then would be lost.
+   */
+  verifyUsable(): void {
+    this.statements.latest.get();
+    if (this.path === ':memory:') return;
+    let reader: Database.Database;
+    try {
+      reader = new Database(this.path, { readonly: true, fileMustExist: true, timeout: JOURNAL_CHECK_BUSY_MS });
+    } catch (error) {
+      throw new Error(`the journal file cannot be opened: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      reader.prepare('SELECT seq FROM journal ORDER BY seq DESC LIMIT 1').get();
+    } catch (error) {
+      throw new Error(`the journal file cannot be read: ${(error as Error).message}`, { cause: error });
+    } finally {
+      reader.close();
+    }
   }
 
   /** Closed last, once every module (the replayer above all) has stopped writing to it. */

@@ -64,7 +64,7 @@ describe(refreshFixtures.name, () => {
     );
     for (const { collection, registration, text, changes } of result.collections) {
       expect(changes).toMatchObject({ before: 0, added: changes.after, identical: false });
-      const records = loadFixtureText(text, `${collection}.json`, registration.model.schema as Schema);
+      const records = await loadFixtureText(text, `${collection}.json`, registration.model.schema as Schema);
       // A collection the demo data does not fill (a module just generated) gets an empty file.
       expect(records.length > 0).toBe(collection in demo);
       for (const record of records) expect(record._id.toHexString()).toMatch(/^fb/);
