@@ -539,6 +539,34 @@ describe(FallbackInterceptor.name, () => {
       expect(names(await sut.find({ filter: {}, sort: { name: 1 } }))).toEqual(['Ada Hill', 'Cleo Moss']);
     });
 
+    it('checks concurrent writes one after the other: of two inserts with one e-mail, one is refused', async () => {
+      const { sut, database, journal } = newTestInterceptor();
+      database.goDown();
+
+      const outcomes = await Promise.allSettled([sut.insert(CLEO), sut.insert({ ...CLEO, name: 'Cleo Twin' })]);
+
+      expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(outcomes.find((outcome) => outcome.status === 'rejected')).toMatchObject({
+        reason: { constructor: ConflictError, field: 'email' },
+      });
+      expect(journal.pending()).toHaveLength(1);
+      await expect(sut.count({ email: CLEO.email })).resolves.toBe(1);
+    });
+
+    it('keeps every change of concurrent updates of one record in the overlay', async () => {
+      const { sut, database, journal } = newTestInterceptor();
+      database.goDown();
+      await sut.findById(ADA_ID);
+
+      await Promise.all([
+        sut.updateById(ADA_ID, { name: 'Ada Hill' }),
+        sut.updateById(ADA_ID, { email: 'ada.hill@school.test' }),
+      ]);
+
+      expect(journal.pending()).toHaveLength(2);
+      await expect(sut.findById(ADA_ID)).resolves.toMatchObject({ name: 'Ada Hill', email: 'ada.hill@school.test' });
+    });
+
     it('tries the database no more once it is known to fail: the next writes go straight to the journal', async () => {
       const { sut, database, journal } = newTestInterceptor();
       database.goDown();
