@@ -41,6 +41,8 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
   private readonly logger: Logger;
   private lastServingLogAt = 0;
   private readonly uniqueIndexes: string[][];
+  /** The write queued last; the next waits for it (see oneAtATime). */
+  private lastQueuedWrite: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly primary: MongooseCollectionStore<T>,
@@ -202,11 +204,22 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
     if (settings.writes === 'reject') {
       this.unavailable(`the database is unavailable and writes are not accepted meanwhile`);
     }
-    const result = await toJournal();
+    const result = await this.oneAtATime(toJournal);
     const context = currentRequestContext();
     if (context) context.writeQueued = true;
     metrics.fallbackWrites.inc({ collection: this.collectionName, operation });
     return result;
+  }
+
+  /**
+   * Queued writes run one at a time, in the order they arrive: each reads, validates and checks uniqueness against
+   * the overlay as the writes before it left it. Run side by side, two inserts of one unique value would both pass
+   * their checks, and two updates of one record would each put back the record without the other's change.
+   */
+  private oneAtATime<R>(write: () => Promise<R>): Promise<R> {
+    const running = this.lastQueuedWrite.then(write);
+    this.lastQueuedWrite = running.catch(() => undefined);
+    return running;
   }
 
   private async queueInsert(data: Partial<T> & { _id: Types.ObjectId }): Promise<StoredRecord<T>> {
