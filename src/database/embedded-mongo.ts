@@ -11,8 +11,24 @@ export interface EmbeddedMongo {
 
 export class EmbeddedMongoUnavailableError extends Error {}
 
+/**
+ * mongodb-memory-server is a development dependency: a production install passes MONGODB_URI and lacks it. Its
+ * name is held in a variable so that compiling the service (which `npm start` does) needs no types of it.
+ */
+const MEMORY_SERVER_PACKAGE = 'mongodb-memory-server';
+
+/** The part of mongodb-memory-server used here. */
+interface MemoryServerPackage {
+  MongoMemoryServer: {
+    create(options: { instance: { ip: string; dbPath: string; storageEngine: 'wiredTiger' } }): Promise<{
+      getUri(): string;
+      stop(options: { doCleanup: boolean }): Promise<boolean>;
+    }>;
+  };
+}
+
 async function startMemoryServer(dataDir: string): Promise<EmbeddedMongo> {
-  const { MongoMemoryServer } = await import('mongodb-memory-server');
+  const { MongoMemoryServer } = (await import(MEMORY_SERVER_PACKAGE)) as MemoryServerPackage;
   mkdirSync(dataDir, { recursive: true });
   const server = await MongoMemoryServer.create({
     instance: { ip: '127.0.0.1', dbPath: dataDir, storageEngine: 'wiredTiger' },
