@@ -1,8 +1,8 @@
-// Copies the backup fixtures (src/**/fixtures/*.json) next to the compiled modules in dist/,
-// where the running service reads them.
+// Copies the data files beside the code (the backup fixtures src/**/fixtures/*.json, the demo data's and the
+// fixture refresh's word lists) next to the compiled modules in dist/, where the running service reads them.
 import { cpSync, globSync } from 'node:fs';
 import { join } from 'node:path';
 
-for (const file of globSync('src/**/fixtures/*.json')) {
+for (const file of globSync('src/**/*.json')) {
   cpSync(file, join('dist', file.slice('src/'.length)));
 }

@@ -131,15 +131,37 @@ describeWithChromium(
 
       const etag = res.headers.get('etag');
       if (etag) {
+        // As a browser revalidates on reload; without a Cache-Control of its own, fetch adds `no-cache` to a
+        // conditional request, which asks for the whole file again.
         const revalidated = await fetch(`${appUnderTest.baseUrl}${GRAPHQL_IDE_ASSETS_PREFIX}${file}`, {
-          headers: { 'If-None-Match': etag },
+          headers: { 'If-None-Match': etag, 'Cache-Control': 'max-age=0' },
         });
         expect(revalidated.status).toBe(304);
       }
     });
 
+    it('serves the versioned asset URLs of the page as immutable for a year, compressed when the client accepts it', async () => {
+      const page = await (await fetch(`${appUnderTest.baseUrl}/graphql`, { headers: { Accept: 'text/html' } })).text();
+      const refs = [...page.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+      for (const ref of refs) {
+        expect(ref).toMatch(/\?v=\d+\.\d+\.\d+$/);
+        const res = await fetch(`${appUnderTest.baseUrl}${ref}`, { headers: { 'Accept-Encoding': 'gzip' } });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+        expect(res.headers.get('content-encoding')).toBe('gzip');
+        expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+      }
+    });
+
     it('serves nothing else under the assets prefix', async () => {
-      for (const file of ['package.json', '../package.json', 'react.development.js', '']) {
+      for (const file of [
+        'package.json',
+        '../package.json',
+        'react.development.js',
+        'README.md',
+        'umd/react.production.min.js',
+        '',
+      ]) {
         const res = await fetch(`${appUnderTest.baseUrl}${GRAPHQL_IDE_ASSETS_PREFIX}${file}`);
         expect(res.status).toBe(404);
       }

@@ -4,11 +4,11 @@ import {
   generateDemoData,
   MAX_TEACHERS_PER_SCHOOL,
   MIN_TEACHERS_PER_SCHOOL,
-  SCHOOL_TYPES,
-  TEACHER_STATUSES,
   TEACHER_SUBJECTS,
   type DemoData,
 } from './demo-data';
+import { SCHOOL_TYPES } from '../school/school';
+import { TEACHER_STATUSES } from '../teacher/teacher';
 
 const DEMO_EMAIL = /^[a-z-]+\.[a-z-]+\.\d{3}@demo\.school\.test$/;
 const DEMO_SCHOOL_EMAIL = /^office\.sch-\d{4}@demo\.school\.test$/;

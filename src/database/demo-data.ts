@@ -1,5 +1,10 @@
 import { Types, type mongo } from 'mongoose';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
 import { SeededRandom, type WeightedOption } from '../common/seeded-random';
+import { SCHOOL_TYPES, type SchoolType } from '../school/school';
+import type { TeacherStatus } from '../teacher/teacher';
 
 /**
  * Reproducible demo data for a fresh embedded database.
@@ -12,12 +17,6 @@ import { SeededRandom, type WeightedOption } from '../common/seeded-random';
 
 export const DEFAULT_DEMO_SEED = 20261122;
 export const DEMO_EMAIL_DOMAIN = 'demo.school.test';
-
-export const SCHOOL_TYPES = ['primary', 'secondary', 'combined', 'special'] as const;
-export type SchoolType = (typeof SCHOOL_TYPES)[number];
-
-export const TEACHER_STATUSES = ['active', 'on_leave', 'left'] as const;
-export type TeacherStatus = (typeof TEACHER_STATUSES)[number];
 
 export const TEACHER_SUBJECTS = [
   'mathematics',
@@ -156,110 +155,34 @@ const BASE_TIME_MS = Date.UTC(2026, 0, 1);
 const DAY_MS = 24 * 60 * 60 * 1000;
 const YEAR_MS = 365 * DAY_MS;
 
-type City = {
-  name: string;
-  region: string;
-  postcodeAreas: readonly string[];
-  weight: number;
-};
-
-const CITIES: readonly City[] = [
-  { name: 'London', region: 'Greater London', postcodeAreas: ['N', 'E', 'SE', 'SW', 'NW'], weight: 4 },
-  { name: 'Croydon', region: 'Greater London', postcodeAreas: ['CR'], weight: 1 },
-  { name: 'Manchester', region: 'North West', postcodeAreas: ['M'], weight: 2 },
-  { name: 'Liverpool', region: 'North West', postcodeAreas: ['L'], weight: 1.5 },
-  { name: 'Leeds', region: 'Yorkshire and the Humber', postcodeAreas: ['LS'], weight: 1.5 },
-  { name: 'Sheffield', region: 'Yorkshire and the Humber', postcodeAreas: ['S'], weight: 1 },
-  { name: 'Birmingham', region: 'West Midlands', postcodeAreas: ['B'], weight: 2 },
-  { name: 'Coventry', region: 'West Midlands', postcodeAreas: ['CV'], weight: 1 },
-  { name: 'Bristol', region: 'South West', postcodeAreas: ['BS'], weight: 1.5 },
-  { name: 'Exeter', region: 'South West', postcodeAreas: ['EX'], weight: 0.7 },
-  { name: 'Nottingham', region: 'East Midlands', postcodeAreas: ['NG'], weight: 1.2 },
-];
-
 // UK inward codes never use these letters: C, I, K, M, O, V.
 const POSTCODE_INWARD_LETTERS = 'ABDEFGHJLNPQRSTUWXYZ';
 
-const STREET_NAMES = [
-  'Chestnut',
-  'Station',
-  'Church',
-  'Victoria',
-  'Mill',
-  'Park',
-  'Queens',
-  'Orchard',
-  'Meadow',
-  'Windmill',
-  'Elm',
-  'Beech',
-  'Brook',
-  'Highfield',
-  'Alexandra',
-  'Albert',
-  'Market',
-  'Springfield',
-  'Willow',
-  'Grange',
-] as const;
+const wordList = z.array(z.string().min(1)).min(1);
 
-const STREET_KINDS = ['Road', 'Street', 'Lane', 'Avenue', 'Close', 'Way', 'Grove', 'Drive'] as const;
+/** The words names, streets and places are drawn from: data, in demo-words.json beside this module. */
+const DemoWords = z.object({
+  firstNames: wordList,
+  lastNames: wordList,
+  // One prefix per school (drawn without replacement), so school names are unique.
+  schoolNamePrefixes: z.array(z.string().min(1)).min(DEMO_SCHOOL_COUNT),
+  schoolNameSuffixes: z.record(z.enum(SCHOOL_TYPES), wordList),
+  streetNames: wordList,
+  streetKinds: wordList,
+  cities: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        region: z.string().min(1),
+        postcodeAreas: wordList,
+        weight: z.number().positive(),
+      }),
+    )
+    .min(1),
+});
+type City = z.infer<typeof DemoWords>['cities'][number];
 
-// One prefix per school (drawn without replacement), so school names are unique.
-const SCHOOL_NAME_PREFIXES = [
-  'Oakfield',
-  'Riverside',
-  'Hillcrest',
-  'Kingsway',
-  'Ashbourne',
-  'Brookside',
-  'Cedar Park',
-  'Elmwood',
-  'Fairview',
-  'Greenacre',
-  'Hawthorn',
-  'Ivy Lane',
-  'Juniper Hill',
-  'Larkrise',
-  'Maplewood',
-  'Northgate',
-  'Old Mill',
-  'Parkside',
-  'Queensbridge',
-  'Rosehill',
-  "St Anne's",
-  "St Michael's",
-  "St Joseph's",
-  'Thornbury',
-  'Upton Vale',
-  'Valley Road',
-  'Westfield',
-  'Willowbank',
-  'Yew Tree',
-  'Abbey Meadow',
-  'Beacon Hill',
-  'Castlegate',
-  'Deanery',
-  'Eastbrook',
-  'Foxhollow',
-  'Harbour View',
-  'Lime Grove',
-  'Moorland',
-  'Orchard Vale',
-  'Southfields',
-  'Trinity',
-  'Woodlands',
-  'Heathermoor',
-  'Kestrel Rise',
-  'Beechwood',
-] as const;
-
-const SCHOOL_NAME_SUFFIXES: Record<SchoolType, readonly string[]> = {
-  primary: ['Primary School', 'Infant and Junior School', 'Primary Academy'],
-  secondary: ['High School', 'Academy', 'Secondary School', 'Community College'],
-  combined: ['All-Through School', 'School'],
-  special: ['Special School', 'Learning Centre'],
-};
+const WORDS = DemoWords.parse(JSON.parse(readFileSync(join(__dirname, 'demo-words.json'), 'utf8')));
 
 const SCHOOL_TYPE_WEIGHTS: readonly WeightedOption<SchoolType>[] = [
   ['primary', 0.5],
@@ -287,96 +210,6 @@ const SUBJECTS_PER_TEACHER_WEIGHTS: readonly WeightedOption<number>[] = [
   [2, 0.4],
   [3, 0.15],
 ];
-
-const FIRST_NAMES = [
-  'Amelia',
-  'Olivia',
-  'Isla',
-  'Ava',
-  'Priya',
-  'Aisha',
-  'Fatima',
-  'Zara',
-  'Chloe',
-  'Grace',
-  'Hannah',
-  'Sophie',
-  'Niamh',
-  'Mei',
-  'Ewa',
-  'Chiara',
-  'Lucía',
-  'Amara',
-  'Ngozi',
-  'Sakura',
-  'Leila',
-  'Oliver',
-  'George',
-  'Harry',
-  'Noah',
-  'Mohammed',
-  'Arjun',
-  'Rohan',
-  'Kwame',
-  'Tunde',
-  'Liam',
-  'Callum',
-  'Rhys',
-  'Dylan',
-  'Samuel',
-  'Daniel',
-  'Tomasz',
-  'Luca',
-  'Wei',
-  'Hamza',
-  'Ibrahim',
-  'Mateo',
-] as const;
-
-const LAST_NAMES = [
-  'Smith',
-  'Jones',
-  'Williams',
-  'Brown',
-  'Taylor',
-  'Davies',
-  'Evans',
-  'Wilson',
-  'Thomas',
-  'Roberts',
-  'Walker',
-  'Wright',
-  'Robinson',
-  'Thompson',
-  'Hughes',
-  'Edwards',
-  'Clarke',
-  'Jackson',
-  'Campbell',
-  'MacDonald',
-  "O'Connor",
-  'Byrne',
-  'Murphy',
-  'Patel',
-  'Khan',
-  'Ahmed',
-  'Singh',
-  'Kaur',
-  'Begum',
-  'Hussain',
-  'Chen',
-  'Nguyen',
-  'Okafor',
-  'Adeyemi',
-  'Mensah',
-  'Kowalski',
-  'Novak',
-  'Rossi',
-  'García',
-  'Yilmaz',
-  'Tanaka',
-  'Silva',
-] as const;
 
 function toHex32(value: number): string {
   return (value >>> 0).toString(16).padStart(8, '0');
@@ -414,8 +247,8 @@ type Person = { firstName: string; lastName: string; email: string; phone: strin
 
 /** Draws a person whose e-mail is not in `usedEmails`, and records it there. */
 function drawPerson(random: DemoRandom, usedEmails: Set<string>): Person {
-  const firstName = random.pick(FIRST_NAMES);
-  const lastName = random.pick(LAST_NAMES);
+  const firstName = random.pick(WORDS.firstNames);
+  const lastName = random.pick(WORDS.lastNames);
   const namePart = `${emailLocalPart(firstName)}.${emailLocalPart(lastName)}`;
   let email: string;
   do {
@@ -456,10 +289,10 @@ export function generateDemoData(seed: number = DEFAULT_DEMO_SEED): DemoData {
   const recordsFromMs = BASE_TIME_MS - YEAR_MS;
   const recordsToMs = BASE_TIME_MS - 30 * DAY_MS;
 
-  const namePrefixes = random.shuffled(SCHOOL_NAME_PREFIXES);
+  const namePrefixes = random.shuffled(WORDS.schoolNamePrefixes);
   for (let index = 0; index < DEMO_SCHOOL_COUNT; index++) {
     const type = random.weighted(SCHOOL_TYPE_WEIGHTS);
-    const city = random.weighted(CITIES.map((candidate) => [candidate, candidate.weight] as const));
+    const city = random.weighted(WORDS.cities.map((candidate) => [candidate, candidate.weight] as const));
     const code = `SCH-${String(index + 1).padStart(4, '0')}`;
     const schoolCreatedAt = random.dateBetween(recordsFromMs, recordsToMs);
     const schoolId = random.objectIdAt(schoolCreatedAt);
@@ -482,11 +315,11 @@ export function generateDemoData(seed: number = DEFAULT_DEMO_SEED): DemoData {
 
     schools.push({
       _id: schoolId,
-      name: `${namePrefixes[index]} ${random.pick(SCHOOL_NAME_SUFFIXES[type])}`,
+      name: `${namePrefixes[index]} ${random.pick(WORDS.schoolNameSuffixes[type])}`,
       code,
       type,
       address: {
-        street: `${random.int(1, 240)} ${random.pick(STREET_NAMES)} ${random.pick(STREET_KINDS)}`,
+        street: `${random.int(1, 240)} ${random.pick(WORDS.streetNames)} ${random.pick(WORDS.streetKinds)}`,
         city: city.name,
         region: city.region,
         postalCode: postalCode(random, city),

@@ -83,6 +83,37 @@ async function checkDownloadHost(source: string): Promise<void> {
 }
 
 /**
+ * mongodb-memory-server is a development dependency: a production install passes MONGODB_URI and lacks it. Its
+ * name is held in a variable so that compiling the service (which `npm start` does) needs no types of it.
+ */
+const MEMORY_SERVER_PACKAGE = 'mongodb-memory-server';
+
+/** The part of mongodb-memory-server used here. */
+interface MemoryServerPackage {
+  DryMongoBinary: {
+    generateOptions(): Promise<{ version: string }>;
+    locateBinary(options: { version: string }): Promise<string | undefined>;
+  };
+  MongoBinary: { getPath(options: { version: string }): Promise<string> };
+  MongoMemoryServer: {
+    create(options: { instance: { ip: string; dbPath: string; storageEngine: 'wiredTiger' } }): Promise<{
+      getUri(): string;
+      stop(options: { doCleanup: boolean }): Promise<boolean>;
+    }>;
+  };
+}
+
+async function importMemoryServer(): Promise<MemoryServerPackage> {
+  try {
+    return (await import(MEMORY_SERVER_PACKAGE)) as MemoryServerPackage;
+  } catch (error) {
+    throw new MongodUnavailableError(`${MEMORY_SERVER_PACKAGE} is not installed (${oneLine(error)})`, {
+      cause: error,
+    });
+  }
+}
+
+/**
  * Starts a real mongod through mongodb-memory-server: a mongod already at hand (a system binary, or one
  * downloaded before), else one downloaded now. A failed download is remembered for a day
  * (MONGOD_DOWNLOAD_RETRY_AFTER_MS) when `rememberFailure` is set, so that later starts go on without
@@ -92,7 +123,7 @@ export async function startMemoryServer(
   dataDir: string,
   options: { rememberFailure: boolean },
 ): Promise<EmbeddedMongo> {
-  const { DryMongoBinary, MongoBinary, MongoMemoryServer } = await import('mongodb-memory-server');
+  const { DryMongoBinary, MongoBinary, MongoMemoryServer } = await importMemoryServer();
   const binaryOptions = await DryMongoBinary.generateOptions();
   const { version } = binaryOptions;
   if (!(await DryMongoBinary.locateBinary(binaryOptions))) {

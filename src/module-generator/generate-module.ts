@@ -138,9 +138,21 @@ export function generateModule(root: string, request: GenerateModuleRequest): Ge
   };
 }
 
+/**
+ * Prettier is a development dependency, like this generator: its name is held in a variable so that compiling the
+ * service (which `npm start` does, also in a production install) needs no types of it.
+ */
+const PRETTIER_PACKAGE = 'prettier';
+
+/** The part of Prettier used here. */
+interface PrettierPackage {
+  resolveConfig(file: string): Promise<Record<string, unknown> | null>;
+  format(text: string, options: Record<string, unknown>): Promise<string>;
+}
+
 /** Formats the generated and edited files as `npm run format` would (Prettier with the project's settings). */
 export async function formatGenerated(root: string, generated: GeneratedModule): Promise<void> {
-  const prettier = await import('prettier');
+  const prettier = (await import(PRETTIER_PACKAGE)) as PrettierPackage;
   for (const file of [...generated.created, ...generated.edited]) {
     if (file.endsWith('.json') && file.includes('/fixtures/')) continue; // backup data: one record per line
     const absolute = path.join(root, file);

@@ -8,6 +8,7 @@ const schema = buildSchema(`
   type TeacherPage { total: Int!, items: [Teacher!]! }
   type Teacher { id: ID!, school: School }
   type Headmaster { id: ID!, school: School }
+  type Subscription { schoolChanged(id: ID!): School! }
 `);
 
 function measure(query: string, variables?: Record<string, unknown>) {
@@ -34,6 +35,17 @@ describe(measureOperation.name, () => {
     expect(measure('query ($n: Int = 4) { schools(limit: $n) { items { id } } }').cost).toBe(1 + 4 * 2);
   });
 
+  it('measures the fields under a required variable that has no value yet', () => {
+    const subscription = 'subscription ($id: ID!) { schoolChanged(id: $id) { teachers(limit: 10) { items { id } } } }';
+    expect(measure(subscription)).toEqual({ depth: 4, aliases: 0, cost: 1 + 1 + 10 * 2 });
+  });
+
+  it('does not count the fields an operation leaves out with @skip or @include', () => {
+    const query = 'query ($skip: Boolean!) { schools(limit: 5) { items { id name @skip(if: $skip) } } }';
+    expect(measure(query, { skip: true }).cost).toBe(1 + 5 * 2);
+    expect(measure(query, { skip: false }).cost).toBe(1 + 5 * 3);
+  });
+
   it('multiplies nested lists', () => {
     const nested = '{ schools(limit: 10) { items { teachers(limit: 10) { items { id } } } } }';
     expect(measure(nested).cost).toBe(1 + 10 * (1 + 1 + 10 * (1 + 1)));
@@ -46,8 +58,18 @@ describe(measureOperation.name, () => {
     expect(() => measure('{ school(id: "1") { ...F } } fragment F on School { name ...F }')).not.toThrow();
   });
 
+  it('counts the aliases of a fragment at each of its uses', () => {
+    const twice = '{ a: school(id: "1") { ...F } b: school(id: "2") { ...F } } fragment F on School { x: id y: name }';
+    expect(measure(twice).aliases).toBe(2 + 2 * 2);
+  });
+
   it('does not count the nesting of introspection', () => {
-    expect(measure('{ __schema { types { fields { type { ofType { ofType { name } } } } } } }').depth).toBe(1);
+    expect(measure('{ __schema { types { fields { type { ofType { ofType { name } } } } } } }')).toEqual({
+      depth: 1,
+      aliases: 0,
+      cost: 1,
+    });
+    expect(measure('{ __type(name: "School") { fields { type { ofType { ofType { name } } } } } }').depth).toBe(1);
   });
 });
 
@@ -72,5 +94,10 @@ describe(checkOperation.name, () => {
     const deep = parse('{ school(id: "1") { headmaster { school { headmaster { school { name } } } } } }');
     const errors = validate(schema, deep, [...specifiedRules, graphqlLimitsRule(limits)]);
     expect(errors.map((error) => error.extensions.code)).toEqual([QUERY_TOO_LARGE]);
+  });
+
+  it('accepts, as a validation rule, a subscription whose required variables arrive later', () => {
+    const subscription = parse('subscription ($id: ID!) { schoolChanged(id: $id) { name } }');
+    expect(validate(schema, subscription, [...specifiedRules, graphqlLimitsRule(limits)])).toEqual([]);
   });
 });

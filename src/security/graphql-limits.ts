@@ -1,21 +1,21 @@
 import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode': 'import' };
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import {
   type DocumentNode,
-  type FragmentDefinitionNode,
-  getNamedType,
-  type GraphQLCompositeType,
   GraphQLError,
-  type GraphQLField,
-  type GraphQLSchema,
-  isCompositeType,
-  isObjectType,
-  isInterfaceType,
+  isInputType,
   Kind,
   type OperationDefinitionNode,
-  type SelectionSetNode,
+  type GraphQLSchema,
+  typeFromAST,
+  TypeInfo,
+  ValidationContext,
   type ValidationRule,
-  type ValueNode,
+  valueFromAST,
+  visit,
 } from 'graphql';
+import { type ComplexityEstimator, createComplexityRule } from 'graphql-query-complexity';
 import { MAX_PAGE_LIMIT } from '../common/paging/paging';
 
 import { QUERY_TOO_LARGE } from '../common/errors/domain-errors';
@@ -34,9 +34,62 @@ export interface OperationMeasure {
   cost: number;
 }
 
+/** The value of a variable that has none (a document checked before its variables): it reads as the largest page. */
+const NO_VALUE = Symbol('no value');
+
+function pagesOf(limit: unknown): number {
+  return typeof limit === 'number' && Number.isFinite(limit)
+    ? Math.max(1, Math.min(limit, MAX_PAGE_LIMIT))
+    : MAX_PAGE_LIMIT;
+}
+
+const pageCostEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =>
+  1 + (field.args.some((argument) => argument.name === 'limit') ? pagesOf(args.limit) : 1) * childComplexity;
+
 /**
- * Measures one operation of a document. Fragments are followed where they are spread; a fragment that
- * spreads itself (refused by graphql-js's own rules) is not followed twice.
+ * The variables as the cost sees them: the value given, else the definition's default, else NO_VALUE, which also
+ * stands in for required variables (a document checked without its variables lacks them) so that their fields are
+ * measured rather than skipped.
+ */
+function variableValuesOf(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  given: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    const type = typeFromAST(schema, definition.type);
+    const byDefault =
+      definition.defaultValue && type && isInputType(type) ? valueFromAST(definition.defaultValue, type) : undefined;
+    values[name] = given?.[name] ?? byDefault ?? NO_VALUE;
+  }
+  return values;
+}
+
+/** Introspection fields with selections of their own; `__typename` has none. */
+const INTROSPECTION_WITH_SELECTIONS = /__(schema|type)\b/;
+
+/**
+ * The operation and the document's fragments, with the selections under introspection fields left out:
+ * introspection is switched on or off as a whole, its own nesting is not the API's.
+ */
+function documentToMeasure(document: DocumentNode, operation: OperationDefinitionNode): DocumentNode {
+  const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
+  const measured: DocumentNode = { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] };
+  // Copying the document costs more than measuring it: only when its text names such a field.
+  if (document.loc && !INTROSPECTION_WITH_SELECTIONS.test(document.loc.source.body)) return measured;
+  return visit(measured, {
+    Field: (field) =>
+      field.name.value.startsWith('__') && field.selectionSet ? { ...field, selectionSet: undefined } : undefined,
+  });
+}
+
+/**
+ * Measures one operation of a document: its depth (GraphQL Armor's max-depth, fragments flattened), its aliases
+ * (GraphQL Armor's max-aliases) and its cost (graphql-query-complexity with a page-size estimator). Fragments are
+ * followed where they are spread; a fragment that spreads itself (refused by graphql-js's own rules) is not
+ * followed twice.
  */
 export function measureOperation(
   schema: GraphQLSchema,
@@ -44,88 +97,42 @@ export function measureOperation(
   operation: OperationDefinitionNode,
   variables?: Record<string, unknown>,
 ): OperationMeasure {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const measured = documentToMeasure(document, operation);
+  const measuredOperation = measured.definitions[0] as OperationDefinitionNode;
+  // graphql-js's own rules report what is wrong with a document; the measures' complaints are not needed.
+  const context = new ValidationContext(schema, measured, new TypeInfo(schema), () => undefined);
+  const measure: OperationMeasure = { depth: 0, aliases: 0, cost: 0 };
+  // With no limit of their own, the Armor rules only count, and hand the count to onAccept.
+  const depthCount = maxDepthRule({
+    n: Number.POSITIVE_INFINITY,
+    flattenFragments: true,
+    ignoreIntrospection: false,
+    onAccept: [(_context, details: { n: number }) => (measure.depth = details.n)],
+  });
+  const aliasCount = maxAliasesRule({
+    n: Number.POSITIVE_INFINITY,
+    allowList: [],
+    onAccept: [(_context, details: { n: number }) => (measure.aliases = details.n)],
+  });
+  depthCount(context).onOperationDefinitionEnter(measuredOperation);
+  aliasCount(context).onOperationDefinitionEnter(measuredOperation);
+  const cost = createComplexityRule({
+    maximumComplexity: Number.POSITIVE_INFINITY,
+    estimators: [pageCostEstimator],
+    // Apollo's maxRecursiveSelections bounds how far a document's fragments expand; the cost limit does the rest.
+    maxQueryNodes: Number.POSITIVE_INFINITY,
+  })(context);
+  // Set here rather than passed as `variables`: the library coerces those and gives up on a required variable
+  // without a value, which is every variable of a document checked before its variables.
+  cost.variableValues = variableValuesOf(schema, operation, variables);
+  try {
+    measure.cost = cost.nodeComplexity(measuredOperation, schema.getRootType(operation.operation) ?? undefined);
+  } catch (error) {
+    // A directive without its argument, with a literal of the wrong type or an undefined variable: graphql-js's
+    // own rules refuse such a document, whose cost does not matter then.
+    if (!(error instanceof GraphQLError)) throw error;
   }
-  const variableDefaults = new Map<string, ValueNode>();
-  for (const definition of operation.variableDefinitions ?? []) {
-    if (definition.defaultValue) variableDefaults.set(definition.variable.name.value, definition.defaultValue);
-  }
-  const limitOf = (field: GraphQLField<unknown, unknown>, node: ValueNode | undefined): number => {
-    const argument = field.args.find((candidate) => candidate.name === 'limit');
-    if (!argument) return 1;
-    let value: unknown = argument.defaultValue;
-    if (node?.kind === Kind.INT) value = Number(node.value);
-    if (node?.kind === Kind.VARIABLE) {
-      const name = node.name.value;
-      const fromDefault = variableDefaults.get(name);
-      value =
-        variables?.[name] ?? (fromDefault?.kind === Kind.INT ? Number(fromDefault.value) : undefined) ?? MAX_PAGE_LIMIT;
-    }
-    return typeof value === 'number' && Number.isFinite(value)
-      ? Math.max(1, Math.min(value, MAX_PAGE_LIMIT))
-      : MAX_PAGE_LIMIT;
-  };
-
-  let aliases = 0;
-  const visiting = new Set<string>();
-  const walk = (
-    selectionSet: SelectionSetNode,
-    parent: GraphQLCompositeType | undefined,
-  ): { depth: number; cost: number } => {
-    let depth = 0;
-    let cost = 0;
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) {
-        if (selection.alias) aliases++;
-        const name = selection.name.value;
-        // Introspection is switched on or off as a whole; its own nesting is not the API's.
-        if (name.startsWith('__')) {
-          depth = Math.max(depth, 1);
-          cost += 1;
-          continue;
-        }
-        const field =
-          parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[name] : undefined;
-        let below = { depth: 0, cost: 0 };
-        if (selection.selectionSet) {
-          const type = field ? getNamedType(field.type) : undefined;
-          below = walk(selection.selectionSet, type && isCompositeType(type) ? type : undefined);
-        }
-        const limitArgument = selection.arguments?.find((argument) => argument.name.value === 'limit')?.value;
-        depth = Math.max(depth, 1 + below.depth);
-        cost += 1 + (field ? limitOf(field, limitArgument) : 1) * below.cost;
-      } else {
-        let inner: SelectionSetNode | undefined;
-        let type = parent;
-        if (selection.kind === Kind.INLINE_FRAGMENT) {
-          inner = selection.selectionSet;
-          if (selection.typeCondition) type = schemaType(schema, selection.typeCondition.name.value) ?? parent;
-        } else {
-          const name = selection.name.value;
-          const fragment = fragments.get(name);
-          if (!fragment || visiting.has(name)) continue;
-          inner = fragment.selectionSet;
-          type = schemaType(schema, fragment.typeCondition.name.value) ?? parent;
-          visiting.add(name);
-        }
-        const measured = walk(inner, type);
-        if (selection.kind === Kind.FRAGMENT_SPREAD) visiting.delete(selection.name.value);
-        depth = Math.max(depth, measured.depth);
-        cost += measured.cost;
-      }
-    }
-    return { depth, cost };
-  };
-  const root = schema.getRootType(operation.operation) ?? undefined;
-  const { depth, cost } = walk(operation.selectionSet, root);
-  return { depth, aliases, cost };
-}
-
-function schemaType(schema: GraphQLSchema, name: string): GraphQLCompositeType | undefined {
-  const type = schema.getType(name);
-  return type && isCompositeType(type) ? type : undefined;
+  return measure;
 }
 
 export interface GraphqlDocumentLimits {
