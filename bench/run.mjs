@@ -44,7 +44,7 @@ import {
   startVarnish,
 } from './lib/processes.mjs';
 import { renderReport, checkTargets } from './lib/report.mjs';
-import { serviceNodeArgs } from '../scripts/service-node-args.mjs';
+import { serviceEnvironment, serviceNodeArgs } from '../scripts/service-node-args.mjs';
 import { SignJWT } from 'jose';
 
 const { values: args } = parseArgs({
@@ -723,7 +723,12 @@ async function main() {
     requestHeaders: Object.keys(apiHeaders()),
     service: SERVICE_MAIN,
     // As npm start runs it.
-    serviceCommand: ['node', ...serviceNodeArgs(), relative(ROOT, SERVICE_MAIN)].join(' '),
+    serviceCommand: [
+      ...Object.entries(serviceEnvironment()).map(([name, value]) => `${name}=${value}`),
+      'node',
+      ...serviceNodeArgs(),
+      relative(ROOT, SERVICE_MAIN),
+    ].join(' '),
     // Other work on the machine skews every figure: how busy it was just before the run.
     machine: { ...machine(), busyAtStart: await busyShare() },
     plan: PLAN,

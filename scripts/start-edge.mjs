@@ -29,7 +29,7 @@ import {
   varnishdArguments,
   writeEdgeVcl,
 } from '../infra/varnish/render-vcl.mjs';
-import { serviceNodeArgs } from './service-node-args.mjs';
+import { serviceEnvironment, serviceNodeArgs } from './service-node-args.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
@@ -152,7 +152,13 @@ process.on('SIGTERM', () => void stopAll(0));
 
 start('app', process.execPath, [...serviceNodeArgs(), MAIN], {
   stdio: 'inherit',
-  env: { ...process.env, PORT: String(appPort), EDGE_PURGE_URLS: purgeUrls, TRUST_PROXY: trustProxy },
+  env: {
+    ...serviceEnvironment(),
+    ...process.env,
+    PORT: String(appPort),
+    EDGE_PURGE_URLS: purgeUrls,
+    TRUST_PROXY: trustProxy,
+  },
 });
 
 const varnish = start(

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { serviceNodeArgs } from '../../scripts/service-node-args.mjs';
+import { serviceEnvironment, serviceNodeArgs } from '../../scripts/service-node-args.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MAIN = join(ROOT, 'dist', 'main.js');
@@ -214,7 +214,11 @@ export async function startService({ mongoUri, dbName, env = {}, headers = {}, l
     ...env,
   };
   const nodeArgs = serviceNodeArgs();
-  const proc = spawnLogged(process.execPath, [...nodeArgs, SERVICE_MAIN], { ...inherited, ...settings });
+  const proc = spawnLogged(process.execPath, [...nodeArgs, SERVICE_MAIN], {
+    ...inherited,
+    ...serviceEnvironment(),
+    ...settings,
+  });
   const stop = async () => {
     await stopChild(proc);
     rmSync(dir, { recursive: true, force: true });

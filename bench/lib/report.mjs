@@ -4,12 +4,12 @@
 export const FLAT_SHARE = 0.05;
 
 export const TARGETS = {
-  normalRatio: 0.75,
+  normalRatio: 0.8,
   outageP99Ms: 10,
   failoverMs: 1000,
   recoveryMs: 2000,
   edgeRatio: 10,
-  rssMb: 250,
+  rssMb: 230,
 };
 
 const TEACHER_ENDPOINT = 'GET /api/teachers/:id';
