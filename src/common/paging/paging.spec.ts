@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors/domain-errors';
-import { parseSort } from './paging';
+import { parseSort, toPageBody } from './paging';
 
 describe(parseSort.name, () => {
   const sortable = ['lastName', 'hiredAt', 'address.city'];
@@ -17,5 +17,17 @@ describe(parseSort.name, () => {
   it('rejects other fields with an error naming sort', () => {
     expect(() => parseSort('email', sortable)).toThrow(InvalidInputError);
     expect(() => parseSort('--lastName', sortable)).toThrow(expect.objectContaining({ field: 'sort' }));
+  });
+});
+
+describe(toPageBody.name, () => {
+  it('returns the items as responses, with the total and the paging they were asked with', () => {
+    const page = { items: [{ id: 'a' }, { id: 'b' }], total: 9 };
+    expect(toPageBody(page, { limit: 2, offset: 4 }, (item) => item.id.toUpperCase())).toEqual({
+      items: ['A', 'B'],
+      total: 9,
+      limit: 2,
+      offset: 4,
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type as ClassType } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -81,4 +81,43 @@ export function PageType<T>(itemType: ClassType<T>, name: string): ClassType<Pag
     total!: number;
   }
   return PageOfItems;
+}
+
+/** A page as REST answers it: the items, the total of the filter, and the limit and offset it was asked with. */
+export interface PageBody<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * The REST page response of an item response class, described for OpenAPI. A feature names its own page
+ * (`class SchoolPageResponse extends PageResponse(SchoolResponse) {}`), as OpenAPI names schemas by class.
+ */
+export function PageResponse<T>(itemType: ClassType<T>): ClassType<PageBody<T>> {
+  class PageOfItems implements PageBody<T> {
+    @ApiProperty({ type: [itemType] })
+    items!: T[];
+
+    @ApiProperty()
+    total!: number;
+
+    @ApiProperty()
+    limit!: number;
+
+    @ApiProperty()
+    offset!: number;
+  }
+  return PageOfItems;
+}
+
+/** The REST answer of a page: its items mapped to responses, with the paging it was asked with. */
+export function toPageBody<T, R>(page: Page<T>, request: PageRequest, toResponse: (item: T) => R): PageBody<R> {
+  return {
+    items: page.items.map((item) => toResponse(item)),
+    total: page.total,
+    limit: request.limit,
+    offset: request.offset,
+  };
 }

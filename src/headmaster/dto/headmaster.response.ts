@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageResponse } from '../../common/paging/paging';
 import { SchoolResponse, toSchoolResponse } from '../../school/dto/school.response';
 import { TEACHER_STATUSES, type TeacherStatus } from '../../teacher/teacher';
 import type { Headmaster, HeadmasterDashboard } from '../headmaster';
@@ -33,19 +34,7 @@ export class HeadmasterResponse {
   updatedAt!: string;
 }
 
-export class HeadmasterListResponse {
-  @ApiProperty({ type: [HeadmasterResponse] })
-  items!: HeadmasterResponse[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  limit!: number;
-
-  @ApiProperty()
-  offset!: number;
-}
+export class HeadmasterPageResponse extends PageResponse(HeadmasterResponse) {}
 
 class SubjectCount {
   @ApiProperty()

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageResponse } from '../../common/paging/paging';
 import { TEACHER_STATUSES, type TeacherStatus, type TeacherView } from '../teacher';
 
 const PRIVATE = 'For the teacher, their headmaster and admins: absent from what colleagues see';
@@ -39,19 +40,7 @@ export class TeacherResponse {
   updatedAt?: string;
 }
 
-export class TeacherListResponse {
-  @ApiProperty({ type: [TeacherResponse] })
-  items!: TeacherResponse[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  limit!: number;
-
-  @ApiProperty()
-  offset!: number;
-}
+export class TeacherPageResponse extends PageResponse(TeacherResponse) {}
 
 export function toTeacherResponse(teacher: TeacherView): TeacherResponse {
   return {
