@@ -41,23 +41,17 @@ export class SchoolService {
 
   async update(principal: Principal, id: string, changes: SchoolChanges): Promise<School> {
     assertMayWriteSchools(principal);
-    const school = await this.schools.update(id, changes);
-    if (!school) throw new NotFoundError('school', id);
-    return school;
+    return this.schools.update(id, changes);
   }
 
   async delete(principal: Principal, id: string): Promise<School> {
     assertMayWriteSchools(principal);
-    const school = await this.schools.delete(id);
-    if (!school) throw new NotFoundError('school', id);
-    return school;
+    return this.schools.delete(id);
   }
 
   /** The whole record, for callers that have already been allowed to see it (a headmaster's dashboard). */
   async find(id: string): Promise<School> {
-    const school = await this.schools.findById(id);
-    if (!school) throw new NotFoundError('school', id);
-    return school;
+    return this.schools.getOrThrow(id);
   }
 
   /**

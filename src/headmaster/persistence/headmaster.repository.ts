@@ -37,7 +37,7 @@ export class HeadmasterRepository extends EntityRepository<
   HeadmasterChanges
 > {
   constructor(@InjectCollectionStore(HeadmasterRecord.name) store: CollectionStore<HeadmasterRecord>) {
-    super(store);
+    super(store, 'headmaster');
   }
 
   protected readonly toEntity = toHeadmaster;

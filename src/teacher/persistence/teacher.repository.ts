@@ -45,7 +45,7 @@ function countsDescending<K extends string>(counts: Map<K, number>): [K, number]
 @Injectable()
 export class TeacherRepository extends EntityRepository<TeacherRecord, Teacher, TeacherFilter, TeacherChanges> {
   constructor(@InjectCollectionStore(TeacherRecord.name) store: CollectionStore<TeacherRecord>) {
-    super(store);
+    super(store, 'teacher');
   }
 
   protected readonly toEntity = toTeacher;
