@@ -1,48 +1,12 @@
 import { ArgsType, Field, ID, InputType, PartialType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsDate,
-  IsEmail,
-  IsMongoId,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsDate, IsMongoId, IsOptional, ValidateNested } from 'class-validator';
 import { PagingQuery } from '../../common/paging/paging';
-import { PHONE_PATTERN } from '../../common/validation/contact-patterns';
+import { PersonInput } from '../../common/person/person.input';
 
 @InputType('CreateHeadmasterInput')
-export class CreateHeadmasterInput {
-  @Field()
-  @ApiProperty({ maxLength: 100 })
-  @IsString()
-  @Length(1, 100)
-  firstName!: string;
-
-  @Field()
-  @ApiProperty({ maxLength: 100 })
-  @IsString()
-  @Length(1, 100)
-  lastName!: string;
-
-  @Field()
-  @ApiProperty({ example: 'head@school.example.org' })
-  @IsEmail({}, { message: 'email must be an e-mail address' })
-  @MaxLength(254)
-  email!: string;
-
-  @Field()
-  @ApiProperty({ example: '+1 555 0100' })
-  @IsString()
-  @Matches(PHONE_PATTERN, {
-    message: 'phone must be a phone number of 5-20 digits, spaces, -, ( ) and an optional leading +',
-  })
-  phone!: string;
-
+export class CreateHeadmasterInput extends PersonInput {
   @Field(() => ID)
   @ApiProperty({ description: 'Id of the school' })
   @IsMongoId({ message: 'schoolId must be a 24-character hexadecimal id' })

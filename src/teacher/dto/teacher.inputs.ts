@@ -7,18 +7,16 @@ import {
   ArrayUnique,
   IsArray,
   IsDate,
-  IsEmail,
   IsIn,
   IsMongoId,
   IsOptional,
   IsString,
   Length,
   Matches,
-  MaxLength,
   ValidateNested,
 } from 'class-validator';
 import { PagingQuery } from '../../common/paging/paging';
-import { PHONE_PATTERN } from '../../common/validation/contact-patterns';
+import { PersonInput } from '../../common/person/person.input';
 import { TeacherStatusEnum } from '../models/teacher.model';
 import { SUBJECT_CODE_PATTERN, SUBJECT_CODE_RULE } from '../../subject/subject';
 import { TEACHER_STATUSES, type TeacherStatus } from '../teacher';
@@ -27,33 +25,7 @@ const SUBJECT_MESSAGE = `subjects must be codes of subjects: ${SUBJECT_CODE_RULE
 
 /** A teacher's own details; the school comes from the request (create) or the headmaster (hire). */
 @InputType('HireTeacherInput')
-export class HireTeacherInput {
-  @Field()
-  @ApiProperty({ maxLength: 100 })
-  @IsString()
-  @Length(1, 100)
-  firstName!: string;
-
-  @Field()
-  @ApiProperty({ maxLength: 100 })
-  @IsString()
-  @Length(1, 100)
-  lastName!: string;
-
-  @Field()
-  @ApiProperty({ example: 'ada.lovelace@example.org' })
-  @IsEmail({}, { message: 'email must be an e-mail address' })
-  @MaxLength(254)
-  email!: string;
-
-  @Field()
-  @ApiProperty({ example: '+1 555 0100' })
-  @IsString()
-  @Matches(PHONE_PATTERN, {
-    message: 'phone must be a phone number of 5-20 digits, spaces, -, ( ) and an optional leading +',
-  })
-  phone!: string;
-
+export class HireTeacherInput extends PersonInput {
   @Field(() => [String], { description: "Codes of subjects of the teacher's school" })
   @ApiProperty({
     type: [String],
