@@ -3,18 +3,18 @@ import type { DomainError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
 import type { School } from '../school/school';
 import { SchoolService } from '../school/school.service';
-import {
-  accessDenied,
-  assertMayReadHeadmaster,
-  assertMayWriteHeadmasters,
-  headmasterListSchool,
-  mayReadHeadmaster,
-} from '../security/access-policy';
+import { accessDenied } from '../security/access-policy';
 import type { Principal } from '../common/principal';
 import type { HireTeacherInput, SchoolTeacherFilterInput } from '../teacher/dto/teacher.inputs';
 import type { Teacher, TeacherView } from '../teacher/teacher';
 import { TeacherService } from '../teacher/teacher.service';
 import type { Headmaster, HeadmasterChanges, HeadmasterDashboard, HeadmasterFilter, NewHeadmaster } from './headmaster';
+import {
+  assertMayReadHeadmaster,
+  assertMayWriteHeadmasters,
+  headmasterListSchool,
+  mayReadHeadmaster,
+} from './headmaster.policy';
 import { HeadmasterRepository } from './persistence/headmaster.repository';
 
 @Injectable()

@@ -158,10 +158,6 @@ describe(generateModule.name, () => {
         '',
       ].join('\n'),
     );
-    writeFileSync(
-      path.join(root, 'src/security/access-policy.ts'),
-      `export const rules = 1;\n\n// ${ANCHORS.accessPolicy}.\n`,
-    );
     const settings = {
       seed: 'test',
       collections: { schools: { idPrefix: '00' }, headmasters: { idPrefix: '10' }, teachers: { idPrefix: '20' } },
@@ -175,7 +171,6 @@ describe(generateModule.name, () => {
     const real = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
     expect(hasAnchor(real('src/bootstrap/app.module.ts'), ANCHORS.appModuleImports)).toBe(true);
     expect(hasAnchor(real('src/bootstrap/app.module.ts'), ANCHORS.appModuleList)).toBe(true);
-    expect(hasAnchor(real('src/security/access-policy.ts'), ANCHORS.accessPolicy)).toBe(true);
   });
 
   it('writes the module and wires it into the app, its access rules and its backup-id prefix', () => {
@@ -187,6 +182,7 @@ describe(generateModule.name, () => {
       'src/lesson-plan/lesson-plan.controller.ts',
       'src/lesson-plan/lesson-plan.resolver.ts',
       'src/lesson-plan/lesson-plan.service.ts',
+      'src/lesson-plan/lesson-plan.policy.ts',
       'src/lesson-plan/lesson-plan.service.spec.ts',
       'src/lesson-plan/dto/lesson-plan.inputs.ts',
       'src/lesson-plan/dto/lesson-plan.response.ts',
@@ -197,17 +193,13 @@ describe(generateModule.name, () => {
       'src/lesson-plan/persistence/fixtures/lesson-plans.json',
     ]);
     for (const file of generated.created) expect(existsSync(path.join(root, file))).toBe(true);
-    expect(generated.edited).toEqual([
-      'src/bootstrap/app.module.ts',
-      'src/security/access-policy.ts',
-      'fixtures.config.json',
-    ]);
+    expect(generated.edited).toEqual(['src/bootstrap/app.module.ts', 'fixtures.config.json']);
 
     expect(read('src/bootstrap/app.module.ts')).toContain(
       `import { LessonPlanModule } from '../lesson-plan/lesson-plan.module';\n// ${ANCHORS.appModuleImports}`,
     );
     expect(read('src/bootstrap/app.module.ts')).toContain(`\n    LessonPlanModule,\n    // ${ANCHORS.appModuleList}`);
-    expect(read('src/security/access-policy.ts')).toContain('export function lessonPlanListSchool(');
+    expect(read('src/lesson-plan/lesson-plan.policy.ts')).toContain('export function lessonPlanListSchool(');
     expect(read('src/lesson-plan/persistence/lesson-plan.schema.ts')).toContain("collection: 'lesson-plans'");
 
     const settings = JSON.parse(read('fixtures.config.json'));
@@ -235,7 +227,9 @@ describe(generateModule.name, () => {
     expect(generated.idPrefix).toBe('40');
     expect(read('src/grading-scale/grading-scale.ts')).not.toContain('schoolId');
     expect(read('src/grading-scale/grading-scale.resolver.ts')).not.toContain('SchoolModel');
-    expect(read('src/security/access-policy.ts')).toContain('export const assertMayWriteGradingScales = assertAdmin;');
+    expect(read('src/grading-scale/grading-scale.policy.ts')).toContain(
+      'export const assertMayWriteGradingScales = assertAdmin;',
+    );
   });
 
   it.each([
@@ -253,8 +247,8 @@ describe(generateModule.name, () => {
   });
 
   it('refuses, writing nothing, when a file lost its anchor', () => {
-    const policy = read('src/security/access-policy.ts').replace(ANCHORS.accessPolicy, 'gone');
-    writeFileSync(path.join(root, 'src/security/access-policy.ts'), policy);
+    const appModule = read('src/bootstrap/app.module.ts').replace(ANCHORS.appModuleList, 'gone');
+    writeFileSync(path.join(root, 'src/bootstrap/app.module.ts'), appModule);
     expect(() => generateModule(root, { name: 'lesson-plan', perSchool: true })).toThrow(ModuleRefusedError);
     expect(existsSync(path.join(root, 'src/lesson-plan'))).toBe(false);
   });

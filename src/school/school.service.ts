@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
-import { assertMayListSchools, assertMayWriteSchools, schoolAccess } from '../security/access-policy';
+import { assertMayListSchools, assertMayWriteSchools, schoolAccess } from './school.policy';
 import type { Principal } from '../common/principal';
 import { withhold } from '../security/withheld-fields';
 import { SchoolRepository } from './persistence/school.repository';

@@ -3,7 +3,7 @@ import { ConflictError, InvalidInputError } from '../common/errors/domain-errors
 import { byKeys } from '../common/graphql/request-loaders';
 import type { Page, PageRequest } from '../common/paging/paging';
 import { SchoolService } from '../school/school.service';
-import { assertMayReadSubjects, assertMayWriteSubjectsOf } from '../security/access-policy';
+import { assertMayReadSubjects, assertMayWriteSubjectsOf } from './subject.policy';
 import type { Principal } from '../common/principal';
 import { SubjectRepository } from './persistence/subject.repository';
 import type { NewSubject, Subject, SubjectChanges, SubjectFilter, SubjectKey } from './subject';
@@ -20,7 +20,7 @@ export interface SubjectUsage {
 
 const keyOf = ({ schoolId, code }: SubjectKey): string => `${schoolId}/${code}`;
 
-/** Subjects: every read and write applies the rules of src/security/access-policy.ts. */
+/** Subjects: every read and write applies the rules of subject.policy.ts. */
 @Injectable()
 export class SubjectService {
   private readonly usages: SubjectUsage[] = [];

@@ -4,18 +4,18 @@ import type { DomainError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
 import { SchoolService } from '../school/school.service';
 import { SubjectService } from '../subject/subject.service';
+import { accessDenied } from '../security/access-policy';
+import type { Principal } from '../common/principal';
+import { withhold } from '../security/withheld-fields';
+import type { HireTeacherInput } from './dto/teacher.inputs';
+import { TeacherRepository } from './persistence/teacher.repository';
 import {
-  accessDenied,
   assertMayFollowTeachersOf,
   assertMayManageTeachersOf,
   mayCountTeachers,
   teacherAccess,
   teacherListSchool,
-} from '../security/access-policy';
-import type { Principal } from '../common/principal';
-import { withhold } from '../security/withheld-fields';
-import type { HireTeacherInput } from './dto/teacher.inputs';
-import { TeacherRepository } from './persistence/teacher.repository';
+} from './teacher.policy';
 import {
   TEACHER_PRIVATE_FIELDS,
   type NewTeacher,
