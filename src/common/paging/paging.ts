@@ -2,7 +2,7 @@ import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type as ClassType } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { InvalidInputError } from '../errors/domain-errors';
 
 export const DEFAULT_PAGE_LIMIT = 20;
@@ -50,6 +50,24 @@ export class PagingQuery {
   @MaxLength(40)
   @Matches(/^-?[A-Za-z.]+$/, { message: 'sort must be a field name, optionally prefixed with -' })
   sort?: string;
+}
+
+/**
+ * The arguments of a GraphQL list field: paging, sort and an optional `filter` of the given input type. A feature
+ * declares its own (`@ArgsType() class SchoolsArgs extends PagingArgs(SchoolFilterInput) {}`).
+ */
+export function PagingArgs<TFilter extends object>(
+  filterType: ClassType<TFilter>,
+): ClassType<PagingQuery & { filter?: TFilter }> {
+  @ArgsType()
+  class PagingArgsWithFilter extends PagingQuery {
+    @Field(() => filterType, { nullable: true })
+    @IsOptional()
+    @ValidateNested()
+    @Type(() => filterType)
+    filter?: TFilter;
+  }
+  return PagingArgsWithFilter;
 }
 
 export function toPageRequest(query: PagingQuery, sortableFields: readonly string[]): PageRequest {

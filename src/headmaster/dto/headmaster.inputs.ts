@@ -1,8 +1,8 @@
 import { ArgsType, Field, ID, InputType, PartialType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsMongoId, IsOptional, ValidateNested } from 'class-validator';
-import { PagingQuery } from '../../common/paging/paging';
+import { IsDate, IsMongoId, IsOptional } from 'class-validator';
+import { PagingArgs, PagingQuery } from '../../common/paging/paging';
 import { PersonInput } from '../../common/person/person.input';
 
 @InputType('CreateHeadmasterInput')
@@ -36,10 +36,4 @@ export class HeadmasterFilterInput {
 export class ListHeadmastersQuery extends IntersectionType(HeadmasterFilterInput, PagingQuery) {}
 
 @ArgsType()
-export class HeadmastersArgs extends PagingQuery {
-  @Field(() => HeadmasterFilterInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => HeadmasterFilterInput)
-  filter?: HeadmasterFilterInput;
-}
+export class HeadmastersArgs extends PagingArgs(HeadmasterFilterInput) {}

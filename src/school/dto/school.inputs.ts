@@ -12,7 +12,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { PagingQuery } from '../../common/paging/paging';
+import { PagingArgs, PagingQuery } from '../../common/paging/paging';
 import { PHONE_PATTERN } from '../../common/validation/contact-patterns';
 import { SCHOOL_TYPES, type SchoolType } from '../school';
 import { SchoolTypeEnum } from '../models/school.model';
@@ -116,10 +116,4 @@ export class SchoolFilterInput {
 export class ListSchoolsQuery extends IntersectionType(SchoolFilterInput, PagingQuery) {}
 
 @ArgsType()
-export class SchoolsArgs extends PagingQuery {
-  @Field(() => SchoolFilterInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SchoolFilterInput)
-  filter?: SchoolFilterInput;
-}
+export class SchoolsArgs extends PagingArgs(SchoolFilterInput) {}

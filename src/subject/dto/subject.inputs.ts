@@ -1,8 +1,7 @@
 import { ArgsType, Field, ID, InputType, OmitType, PartialType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsMongoId, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
-import { PagingQuery } from '../../common/paging/paging';
+import { IsMongoId, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { PagingArgs, PagingQuery } from '../../common/paging/paging';
 import { SUBJECT_CODE_PATTERN, SUBJECT_CODE_RULE } from '../subject';
 
 @InputType('CreateSubjectInput')
@@ -55,19 +54,7 @@ export class SubjectFilterInput extends SchoolSubjectFilterInput {
 export class ListSubjectsQuery extends IntersectionType(SubjectFilterInput, PagingQuery) {}
 
 @ArgsType()
-export class SubjectsArgs extends PagingQuery {
-  @Field(() => SubjectFilterInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SubjectFilterInput)
-  filter?: SubjectFilterInput;
-}
+export class SubjectsArgs extends PagingArgs(SubjectFilterInput) {}
 
 @ArgsType()
-export class SchoolSubjectsArgs extends PagingQuery {
-  @Field(() => SchoolSubjectFilterInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SchoolSubjectFilterInput)
-  filter?: SchoolSubjectFilterInput;
-}
+export class SchoolSubjectsArgs extends PagingArgs(SchoolSubjectFilterInput) {}

@@ -13,9 +13,8 @@ import {
   IsString,
   Length,
   Matches,
-  ValidateNested,
 } from 'class-validator';
-import { PagingQuery } from '../../common/paging/paging';
+import { PagingArgs, PagingQuery } from '../../common/paging/paging';
 import { PersonInput } from '../../common/person/person.input';
 import { TeacherStatusEnum } from '../models/teacher.model';
 import { SUBJECT_CODE_PATTERN, SUBJECT_CODE_RULE } from '../../subject/subject';
@@ -108,19 +107,7 @@ export class ListTeachersQuery extends IntersectionType(TeacherFilterInput, Pagi
 export class ListSchoolTeachersQuery extends IntersectionType(SchoolTeacherFilterInput, PagingQuery) {}
 
 @ArgsType()
-export class TeachersArgs extends PagingQuery {
-  @Field(() => TeacherFilterInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => TeacherFilterInput)
-  filter?: TeacherFilterInput;
-}
+export class TeachersArgs extends PagingArgs(TeacherFilterInput) {}
 
 @ArgsType()
-export class SchoolTeachersArgs extends PagingQuery {
-  @Field(() => SchoolTeacherFilterInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SchoolTeacherFilterInput)
-  filter?: SchoolTeacherFilterInput;
-}
+export class SchoolTeachersArgs extends PagingArgs(SchoolTeacherFilterInput) {}
