@@ -1,30 +1,98 @@
+import * as ts from 'typescript';
+
 /**
- * Edits of existing files at marked places: the generator inserts above an anchor comment that the file
- * carries for it, so an edit never depends on the code around it. Inserting what is already there changes
- * nothing.
+ * Edits of files the service already has, by their structure (a JSON object's members, a TypeScript array's
+ * elements), not by their text: an edit does not depend on comments or layout, and making one that is already
+ * there changes nothing.
  */
 
-export class MissingAnchorError extends Error {
-  override readonly name = 'MissingAnchorError';
+/** A file the generator must edit does not have the shape it edits. */
+export class UneditableFileError extends Error {
+  override readonly name = 'UneditableFileError';
 }
 
-/** `text` with `lines` inserted above the line holding `anchor`, indented like it. */
-export function insertAboveAnchor(text: string, anchor: string, lines: readonly string[], file: string): string {
-  const all = text.split('\n');
-  const at = all.findIndex((line) => line.includes(anchor));
-  if (at < 0 || all.findIndex((line, index) => index > at && line.includes(anchor)) >= 0) {
-    throw new MissingAnchorError(`${file} must hold exactly one line with the comment "${anchor}"`);
+/** The array of feature modules in AppModule: the generator adds a new module to it. */
+export const FEATURE_MODULES = 'FEATURE_MODULES';
+
+export interface FeatureModule {
+  /** `LessonPlanModule` */
+  className: string;
+  /** From the edited file: `../lesson-plan/lesson-plan.module` */
+  importPath: string;
+}
+
+interface Insertion {
+  at: number;
+  text: string;
+}
+
+/**
+ * `source` (AppModule's file) with one more feature module: its import after the last import and its entry at
+ * the end of the `FEATURE_MODULES` array, found in the syntax tree (the TypeScript compiler's parser), so the
+ * edit does not depend on comments or layout. What is already there is left as it is; a name imported from
+ * elsewhere, or a file without the array, is refused.
+ */
+export function addFeatureModule(source: string, file: string, module: FeatureModule): string {
+  const tree = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const list = featureModuleList(tree, file);
+  const insertions: Insertion[] = [];
+  const imported = importOf(tree, module.className);
+  if (imported === undefined) {
+    const lastImport = tree.statements.filter(ts.isImportDeclaration).at(-1);
+    const statement = `import { ${module.className} } from '${module.importPath}';`;
+    insertions.push(
+      lastImport ? { at: lastImport.getEnd(), text: `\n${statement}` } : { at: 0, text: `${statement}\n` },
+    );
+  } else if (imported !== module.importPath) {
+    throw new UneditableFileError(`${file} already imports ${module.className} from '${imported}'`);
   }
-  const indent = /^\s*/.exec(all[at])![0];
-  const indented = lines.map((line) => (line.trim() === '' ? '' : indent + line));
-  const present = indented.filter((line) => line.trim() !== '').every((line) => all.includes(line));
-  if (present) return text;
-  return [...all.slice(0, at), ...indented, ...all.slice(at)].join('\n');
+  if (!list.elements.some((element) => ts.isIdentifier(element) && element.text === module.className)) {
+    insertions.push(appendedElement(source, list, module.className));
+  }
+  return insertions
+    .sort((a, b) => b.at - a.at)
+    .reduce((text, { at, text: inserted }) => text.slice(0, at) + inserted + text.slice(at), source);
 }
 
-/** Whether `text` holds the anchor, for checking every file before anything is written. */
-export function hasAnchor(text: string, anchor: string): boolean {
-  return text.split('\n').filter((line) => line.includes(anchor)).length === 1;
+function featureModuleList(tree: ts.SourceFile, file: string): ts.ArrayLiteralExpression {
+  for (const statement of tree.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      if (!ts.isIdentifier(declaration.name) || declaration.name.text !== FEATURE_MODULES) continue;
+      let value = declaration.initializer;
+      while (
+        value &&
+        (ts.isAsExpression(value) || ts.isSatisfiesExpression(value) || ts.isParenthesizedExpression(value))
+      ) {
+        value = value.expression;
+      }
+      if (value && ts.isArrayLiteralExpression(value)) return value;
+    }
+  }
+  throw new UneditableFileError(`${file} must declare the array ${FEATURE_MODULES} at its top level`);
+}
+
+/** The module an import declaration of the file binds `name` from, if one does. */
+function importOf(tree: ts.SourceFile, name: string): string | undefined {
+  for (const statement of tree.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const bindings = statement.importClause?.namedBindings;
+    if (bindings && ts.isNamedImports(bindings) && bindings.elements.some((element) => element.name.text === name)) {
+      return statement.moduleSpecifier.text;
+    }
+  }
+  return undefined;
+}
+
+/** The new last element of the array: on the line of the last one, or on a line of its own indented like it. */
+function appendedElement(source: string, list: ts.ArrayLiteralExpression, name: string): Insertion {
+  const last = list.elements.at(-1);
+  if (!last) return { at: list.elements.pos, text: name };
+  const lineStart = source.lastIndexOf('\n', last.getStart()) + 1;
+  const oneLine = lineStart <= list.getStart();
+  const separator = oneLine ? ' ' : `\n${/^[ \t]*/.exec(source.slice(lineStart))![0]}`;
+  if (list.elements.hasTrailingComma) return { at: list.elements.end, text: `${separator}${name},` };
+  return { at: last.getEnd(), text: `,${separator}${name}` };
 }
 
 /**
@@ -36,7 +104,7 @@ export function addJsonMember(text: string, key: string, member: string, value: 
   const parsed = JSON.parse(text) as Record<string, unknown>;
   const target = parsed[key];
   if (target === null || typeof target !== 'object' || Array.isArray(target)) {
-    throw new MissingAnchorError(`${file}: "${key}" must be an object`);
+    throw new UneditableFileError(`${file}: "${key}" must be an object`);
   }
   if (member in target) return text;
   const close = closingBraceOfMember(text, key);
@@ -80,5 +148,5 @@ function closingBraceOfMember(text: string, key: string): number {
       depth--;
     }
   }
-  throw new MissingAnchorError(`no object "${key}" found`);
+  throw new UneditableFileError(`no object "${key}" found`);
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { formatGenerated, generateModule, ModuleRefusedError, type GeneratedModule } from './generate-module';
+import { UneditableFileError } from './file-edits';
 import { InvalidModuleNameError } from './module-names';
 import { TemplateError } from './template-rendering';
 
@@ -101,7 +102,11 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     generated = generateModule(PROJECT_ROOT, { name: args.name, plural: args.plural, perSchool: args.perSchool });
   } catch (error) {
-    if (error instanceof InvalidModuleNameError || error instanceof ModuleRefusedError) {
+    if (
+      error instanceof InvalidModuleNameError ||
+      error instanceof ModuleRefusedError ||
+      error instanceof UneditableFileError
+    ) {
       console.error(`generate:module: ${error.message}`);
       return error instanceof InvalidModuleNameError ? 2 : 1;
     }
