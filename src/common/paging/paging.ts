@@ -1,4 +1,4 @@
-import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
+import { ArgsType, Field, Int, IntersectionType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type as ClassType } from '@nestjs/common';
 import { Type } from 'class-transformer';
@@ -53,21 +53,23 @@ export class PagingQuery {
 }
 
 /**
- * The arguments of a GraphQL list field: paging, sort and an optional `filter` of the given input type. A feature
- * declares its own (`@ArgsType() class SchoolsArgs extends PagingArgs(SchoolFilterInput) {}`).
+ * The arguments of a GraphQL list field: an optional `filter` of the given input type, then paging and sort. A
+ * feature declares its own (`@ArgsType() class SchoolsArgs extends PagingArgs(SchoolFilterInput) {}`). Composed
+ * with IntersectionType rather than inherited, so that the filter is validated (and a failure in it answered)
+ * before the paging, as when each feature declared it on a subclass of PagingQuery.
  */
 export function PagingArgs<TFilter extends object>(
   filterType: ClassType<TFilter>,
 ): ClassType<PagingQuery & { filter?: TFilter }> {
   @ArgsType()
-  class PagingArgsWithFilter extends PagingQuery {
+  class FilterArgs {
     @Field(() => filterType, { nullable: true })
     @IsOptional()
     @ValidateNested()
     @Type(() => filterType)
     filter?: TFilter;
   }
-  return PagingArgsWithFilter;
+  return IntersectionType(FilterArgs, PagingQuery, ArgsType);
 }
 
 export function toPageRequest(query: PagingQuery, sortableFields: readonly string[]): PageRequest {

@@ -5,8 +5,9 @@ import { IsDate, IsMongoId, IsOptional } from 'class-validator';
 import { PagingArgs, PagingQuery } from '../../common/paging/paging';
 import { PersonInput } from '../../common/person/person.input';
 
-@InputType('CreateHeadmasterInput')
-export class CreateHeadmasterInput extends PersonInput {
+/** What a headmaster is besides a person: the head of a school since a date (see PersonInput on the order). */
+@InputType({ isAbstract: true })
+class HeadmasterAppointmentInput extends PersonInput {
   @Field(() => ID)
   @ApiProperty({ description: 'Id of the school' })
   @IsMongoId({ message: 'schoolId must be a 24-character hexadecimal id' })
@@ -19,6 +20,9 @@ export class CreateHeadmasterInput extends PersonInput {
   @IsDate({ message: 'appointedAt must be an ISO 8601 date' })
   appointedAt?: Date;
 }
+
+@InputType('CreateHeadmasterInput')
+export class CreateHeadmasterInput extends HeadmasterAppointmentInput {}
 
 /** Every field of CreateHeadmasterInput, each optional (REST documents it with the Swagger equivalent). */
 @InputType('UpdateHeadmasterInput')

@@ -22,9 +22,9 @@ import { TEACHER_STATUSES, type TeacherStatus } from '../teacher';
 
 const SUBJECT_MESSAGE = `subjects must be codes of subjects: ${SUBJECT_CODE_RULE}`;
 
-/** A teacher's own details; the school comes from the request (create) or the headmaster (hire). */
-@InputType('HireTeacherInput')
-export class HireTeacherInput extends PersonInput {
+/** What a teacher is besides a person: what they teach, their status and since when (see PersonInput on the order). */
+@InputType({ isAbstract: true })
+class TeachingInput extends PersonInput {
   @Field(() => [String], { description: "Codes of subjects of the teacher's school" })
   @ApiProperty({
     type: [String],
@@ -51,6 +51,10 @@ export class HireTeacherInput extends PersonInput {
   @IsDate({ message: 'hiredAt must be an ISO 8601 date' })
   hiredAt?: Date;
 }
+
+/** A teacher's own details; the school comes from the request (create) or the headmaster (hire). */
+@InputType('HireTeacherInput')
+export class HireTeacherInput extends TeachingInput {}
 
 @InputType('CreateTeacherInput')
 export class CreateTeacherInput extends HireTeacherInput {
