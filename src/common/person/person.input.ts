@@ -1,7 +1,5 @@
-import { Field, InputType } from '@nestjs/graphql';
-import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { PHONE_PATTERN } from '../validation/contact-patterns';
+import { InputType } from '@nestjs/graphql';
+import { EmailField, PhoneField, TextField } from '../validation/input-fields';
 import type { Person } from './person';
 
 /**
@@ -14,29 +12,15 @@ import type { Person } from './person';
  */
 @InputType({ isAbstract: true })
 export class PersonInput implements Person {
-  @Field()
-  @ApiProperty({ maxLength: 100 })
-  @IsString()
-  @Length(1, 100)
+  @TextField(100)
   firstName!: string;
 
-  @Field()
-  @ApiProperty({ maxLength: 100 })
-  @IsString()
-  @Length(1, 100)
+  @TextField(100)
   lastName!: string;
 
-  @Field()
-  @ApiProperty({ example: 'ada.lovelace@example.org' })
-  @IsEmail({}, { message: 'email must be an e-mail address' })
-  @MaxLength(254)
+  @EmailField('ada.lovelace@example.org')
   email!: string;
 
-  @Field()
-  @ApiProperty({ example: '+1 555 0100' })
-  @IsString()
-  @Matches(PHONE_PATTERN, {
-    message: 'phone must be a phone number of 5-20 digits, spaces, -, ( ) and an optional leading +',
-  })
+  @PhoneField()
   phone!: string;
 }

@@ -1,5 +1,5 @@
 import { Prop } from '@nestjs/mongoose';
-import { PHONE_PATTERN, STORED_EMAIL_PATTERN } from '../validation/contact-patterns';
+import { EmailProp, PhoneProp } from '../persistence/contact-props';
 import type { Person } from './person';
 
 /**
@@ -14,14 +14,9 @@ export class PersonRecord implements Person {
   @Prop({ required: true, trim: true })
   lastName!: string;
 
-  @Prop({
-    required: true,
-    lowercase: true,
-    trim: true,
-    match: [STORED_EMAIL_PATTERN, 'email must be an e-mail address'],
-  })
+  @EmailProp()
   email!: string;
 
-  @Prop({ required: true, match: [PHONE_PATTERN, 'phone must be a phone number'] })
+  @PhoneProp()
   phone!: string;
 }

@@ -1,16 +1,15 @@
-import { ArgsType, Field, ID, InputType, PartialType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { ArgsType, Field, InputType, PartialType } from '@nestjs/graphql';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsMongoId, IsOptional } from 'class-validator';
+import { IsDate, IsOptional } from 'class-validator';
 import { PagingArgs, PagingQuery } from '../../common/paging/paging';
 import { PersonInput } from '../../common/person/person.input';
+import { IdField } from '../../common/validation/input-fields';
 
 /** What a headmaster is besides a person: the head of a school since a date (see PersonInput on the order). */
 @InputType({ isAbstract: true })
 class HeadmasterAppointmentInput extends PersonInput {
-  @Field(() => ID)
-  @ApiProperty({ description: 'Id of the school' })
-  @IsMongoId({ message: 'schoolId must be a 24-character hexadecimal id' })
+  @IdField({ description: 'Id of the school' })
   schoolId!: string;
 
   @Field({ nullable: true, description: 'Defaults to now' })
@@ -30,10 +29,7 @@ export class UpdateHeadmasterInput extends PartialType(CreateHeadmasterInput, In
 
 @InputType('HeadmasterFilter')
 export class HeadmasterFilterInput {
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsMongoId({ message: 'schoolId must be a 24-character hexadecimal id' })
+  @IdField({ optional: true })
   schoolId?: string;
 }
 

@@ -1,21 +1,10 @@
-import { ArgsType, Field, ID, InputType, PartialType } from '@nestjs/graphql';
+import { ArgsType, Field, InputType, PartialType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsDate,
-  IsIn,
-  IsMongoId,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDate, IsIn, IsOptional, Matches } from 'class-validator';
 import { PagingArgs, PagingQuery } from '../../common/paging/paging';
 import { PersonInput } from '../../common/person/person.input';
+import { IdField, TextField } from '../../common/validation/input-fields';
 import { TeacherStatusEnum } from '../models/teacher.model';
 import { SUBJECT_CODE_PATTERN, SUBJECT_CODE_RULE } from '../../subject/subject';
 import { TEACHER_STATUSES, type TeacherStatus } from '../teacher';
@@ -58,9 +47,7 @@ export class HireTeacherInput extends TeachingInput {}
 
 @InputType('CreateTeacherInput')
 export class CreateTeacherInput extends HireTeacherInput {
-  @Field(() => ID)
-  @ApiProperty({ description: 'Id of the school' })
-  @IsMongoId({ message: 'schoolId must be a 24-character hexadecimal id' })
+  @IdField({ description: 'Id of the school' })
   schoolId!: string;
 }
 
@@ -89,20 +76,13 @@ export class SchoolTeacherFilterInput {
   @IsIn(TEACHER_STATUSES)
   status?: TeacherStatus;
 
-  @Field({ nullable: true, description: 'Name search: every word must match a first or last name' })
-  @ApiPropertyOptional({ description: 'Name search: every word must match a first or last name' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @TextField(100, { optional: true, description: 'Name search: every word must match a first or last name' })
   q?: string;
 }
 
 @InputType('TeacherFilter')
 export class TeacherFilterInput extends SchoolTeacherFilterInput {
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsMongoId({ message: 'schoolId must be a 24-character hexadecimal id' })
+  @IdField({ optional: true })
   schoolId?: string;
 }
 
