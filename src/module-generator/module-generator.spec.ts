@@ -90,20 +90,18 @@ describe(renderTemplate.name, () => {
 
 describe(addFeatureModule.name, () => {
   const lessonPlans = { className: 'LessonPlanModule', importPath: '../lesson-plan/lesson-plan.module' };
-  const source = [
-    "import { Module } from '@nestjs/common';",
-    "import { SchoolModule } from '../school/school.module';",
-    '',
-    '/** The feature modules. */',
-    'const FEATURE_MODULES = [',
-    '  SchoolModule,',
-    '  // Teachers come next.',
-    '];',
-    '',
-    '@Module({ imports: [...FEATURE_MODULES] })',
-    'export class AppModule {}',
-    '',
-  ].join('\n');
+  const source = `import { Module } from '@nestjs/common';
+import { SchoolModule } from '../school/school.module';
+
+/** The feature modules. */
+const FEATURE_MODULES = [
+  SchoolModule,
+  // Teachers come next.
+];
+
+@Module({ imports: [...FEATURE_MODULES] })
+export class AppModule {}
+`;
 
   it('imports the module after the last import and appends it to FEATURE_MODULES, once', () => {
     const once = addFeatureModule(source, 'app.module.ts', lessonPlans);
@@ -188,16 +186,14 @@ describe(generateModule.name, () => {
     mkdirSync(path.join(root, 'src/bootstrap'), { recursive: true });
     writeFileSync(
       path.join(root, 'src/bootstrap/app.module.ts'),
-      [
-        "import { Module } from '@nestjs/common';",
-        "import { SchoolModule } from '../school/school.module';",
-        '',
-        'const FEATURE_MODULES = [SchoolModule];',
-        '',
-        '@Module({ imports: [...FEATURE_MODULES] })',
-        'export class AppModule {}',
-        '',
-      ].join('\n'),
+      `import { Module } from '@nestjs/common';
+import { SchoolModule } from '../school/school.module';
+
+const FEATURE_MODULES = [SchoolModule];
+
+@Module({ imports: [...FEATURE_MODULES] })
+export class AppModule {}
+`,
     );
     const settings = {
       seed: 'test',

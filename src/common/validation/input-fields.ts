@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { Field, ID } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsMongoId, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsDate, IsEmail, IsIn, IsMongoId, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PHONE_PATTERN } from './contact-patterns';
 
 /**
@@ -48,6 +49,31 @@ export function IdField(options: InputFieldOptions = {}): PropertyDecorator {
       Field(() => ID, { nullable: options.optional }),
       documented(options),
       IsMongoId({ message: `${String(field)} must be a 24-character hexadecimal id` }),
+    )(target, field);
+}
+
+/** One of `values`, a GraphQL enum (registered with registerEnumType); `defaultValue` when it is left out. */
+export function EnumField<T extends string>(
+  graphqlEnum: object,
+  values: readonly T[],
+  options: InputFieldOptions & { defaultValue?: T } = {},
+): PropertyDecorator {
+  const { defaultValue } = options;
+  return stacked(
+    Field(() => graphqlEnum, { nullable: options.optional, ...(defaultValue ? { defaultValue } : {}) }),
+    documented(options, { enum: values, ...(defaultValue ? { default: defaultValue } : {}) }),
+    IsIn(values),
+  );
+}
+
+/** A date and time, written in ISO 8601; the message names the field. */
+export function DateField(options: InputFieldOptions = {}): PropertyDecorator {
+  return (target, field) =>
+    stacked(
+      Field({ nullable: options.optional, description: options.description }),
+      documented(options, { type: String, format: 'date-time' }),
+      Type(() => Date),
+      IsDate({ message: `${String(field)} must be an ISO 8601 date` }),
     )(target, field);
 }
 

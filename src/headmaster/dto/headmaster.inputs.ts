@@ -1,10 +1,8 @@
-import { ArgsType, Field, InputType, PartialType } from '@nestjs/graphql';
-import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional } from 'class-validator';
+import { ArgsType, InputType, PartialType } from '@nestjs/graphql';
+import { IntersectionType } from '@nestjs/swagger';
 import { PagingArgs, PagingQuery } from '../../common/paging/paging';
 import { PersonInput } from '../../common/person/person.input';
-import { IdField } from '../../common/validation/input-fields';
+import { DateField, IdField } from '../../common/validation/input-fields';
 
 /** What a headmaster is besides a person: the head of a school since a date (see PersonInput on the order). */
 @InputType({ isAbstract: true })
@@ -12,11 +10,7 @@ class HeadmasterAppointmentInput extends PersonInput {
   @IdField({ description: 'Id of the school' })
   schoolId!: string;
 
-  @Field({ nullable: true, description: 'Defaults to now' })
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Defaults to now' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'appointedAt must be an ISO 8601 date' })
+  @DateField({ optional: true, description: 'Defaults to now' })
   appointedAt?: Date;
 }
 

@@ -1,9 +1,9 @@
 import { ArgsType, Field, InputType, PartialType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsMongoId, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { IsMongoId, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import { PagingArgs, PagingQuery } from '../../common/paging/paging';
-import { EmailField, PhoneField, TextField } from '../../common/validation/input-fields';
+import { EmailField, EnumField, PhoneField, TextField } from '../../common/validation/input-fields';
 import { SCHOOL_TYPES, type SchoolType } from '../school';
 import { SchoolTypeEnum } from '../models/school.model';
 
@@ -33,9 +33,7 @@ export class CreateSchoolInput {
   @Matches(/^[A-Z0-9][A-Z0-9-]{1,31}$/, { message: 'code must be 2-32 upper-case letters, digits or -' })
   code!: string;
 
-  @Field(() => SchoolTypeEnum)
-  @ApiProperty({ enum: SCHOOL_TYPES })
-  @IsIn(SCHOOL_TYPES)
+  @EnumField(SchoolTypeEnum, SCHOOL_TYPES)
   type!: SchoolType;
 
   @Field(() => AddressInput)
@@ -69,10 +67,7 @@ export class SchoolFilterInput {
   @TextField(100, { optional: true })
   city?: string;
 
-  @Field(() => SchoolTypeEnum, { nullable: true })
-  @ApiPropertyOptional({ enum: SCHOOL_TYPES })
-  @IsOptional()
-  @IsIn(SCHOOL_TYPES)
+  @EnumField(SchoolTypeEnum, SCHOOL_TYPES, { optional: true })
   type?: SchoolType;
 }
 

@@ -1,10 +1,9 @@
 import { ArgsType, Field, InputType, PartialType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDate, IsIn, IsOptional, Matches } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsOptional, Matches } from 'class-validator';
 import { PagingArgs, PagingQuery } from '../../common/paging/paging';
 import { PersonInput } from '../../common/person/person.input';
-import { IdField, TextField } from '../../common/validation/input-fields';
+import { DateField, EnumField, IdField, TextField } from '../../common/validation/input-fields';
 import { TeacherStatusEnum } from '../models/teacher.model';
 import { SUBJECT_CODE_PATTERN, SUBJECT_CODE_RULE } from '../../subject/subject';
 import { TEACHER_STATUSES, type TeacherStatus } from '../teacher';
@@ -27,17 +26,10 @@ class TeachingInput extends PersonInput {
   @Matches(SUBJECT_CODE_PATTERN, { each: true, message: SUBJECT_MESSAGE })
   subjects!: string[];
 
-  @Field(() => TeacherStatusEnum, { nullable: true, defaultValue: 'active' })
-  @ApiPropertyOptional({ enum: TEACHER_STATUSES, default: 'active' })
-  @IsOptional()
-  @IsIn(TEACHER_STATUSES)
+  @EnumField(TeacherStatusEnum, TEACHER_STATUSES, { optional: true, defaultValue: 'active' })
   status?: TeacherStatus;
 
-  @Field({ nullable: true, description: 'Defaults to now' })
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Defaults to now' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'hiredAt must be an ISO 8601 date' })
+  @DateField({ optional: true, description: 'Defaults to now' })
   hiredAt?: Date;
 }
 
@@ -70,10 +62,7 @@ export class SchoolTeacherFilterInput {
   @Matches(SUBJECT_CODE_PATTERN, { message: `subject must be a subject code: ${SUBJECT_CODE_RULE}` })
   subject?: string;
 
-  @Field(() => TeacherStatusEnum, { nullable: true })
-  @ApiPropertyOptional({ enum: TEACHER_STATUSES })
-  @IsOptional()
-  @IsIn(TEACHER_STATUSES)
+  @EnumField(TeacherStatusEnum, TEACHER_STATUSES, { optional: true })
   status?: TeacherStatus;
 
   @TextField(100, { optional: true, description: 'Name search: every word must match a first or last name' })
