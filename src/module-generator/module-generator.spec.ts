@@ -140,9 +140,10 @@ export class AppModule {}
 
   it("edits the service's own AppModule", () => {
     const appModule = readFileSync(path.join(ROOT, 'src/bootstrap/app.module.ts'), 'utf8');
-    const edited = addFeatureModule(appModule, 'src/bootstrap/app.module.ts', lessonPlans);
-    expect(edited).toMatch(/const FEATURE_MODULES = \[[^\]]*SubjectModule,?\s+LessonPlanModule,?\s*\]/);
-    expect(edited).toContain("import { LessonPlanModule } from '../lesson-plan/lesson-plan.module';\n");
+    const unused = { className: 'SpecOnlyModule', importPath: '../spec-only/spec-only.module' };
+    const edited = addFeatureModule(appModule, 'src/bootstrap/app.module.ts', unused);
+    expect(edited).toMatch(/const FEATURE_MODULES = \[[^\]]*SubjectModule,[^\]]*\sSpecOnlyModule,?\s*\]/);
+    expect(edited).toContain("import { SpecOnlyModule } from '../spec-only/spec-only.module';\n");
   });
 });
 
