@@ -33,6 +33,21 @@ describe('API documentation', () => {
     );
   });
 
+  it.each([
+    ['/api/schools', 'SchoolResponse', 'headmasterId'],
+    ['/api/teachers', 'TeacherResponse', 'subjects'],
+    ['/api/headmasters', 'HeadmasterResponse', 'appointedAt'],
+    ['/api/headmasters/{id}/teachers', 'TeacherResponse', 'subjects'],
+    ['/api/subjects', 'SubjectResponse', 'code'],
+  ])('describes the page GET %s answers: its %s items, total, limit and offset', async (path, item, itemField) => {
+    const { body: document } = await sut.request('GET', '/docs/openapi.json');
+    const schemaOf = (reference: string) => document.components.schemas[reference.replace('#/components/schemas/', '')];
+    const page = schemaOf(document.paths[path].get.responses['200'].content['application/json'].schema.$ref);
+    expect(page.properties.items).toEqual({ type: 'array', items: { $ref: `#/components/schemas/${item}` } });
+    expect(page.required).toEqual(['items', 'total', 'limit', 'offset']);
+    expect(schemaOf(page.properties.items.items.$ref).properties).toHaveProperty(itemField);
+  });
+
   it('serves Swagger UI at /docs with its assets from the service itself', async () => {
     const page = await sut.request('GET', '/docs');
     expect(page.status).toBe(200);

@@ -52,7 +52,6 @@ describe('npm run generate:module', () => {
     'src/grading-scale',
     'test/grading-scales.e2e-spec.ts',
     'src/bootstrap/app.module.ts',
-    'src/security/access-policy.ts',
     'fixtures.config.json',
   ];
 

@@ -20,16 +20,12 @@ import { RequestGate } from '../security/request-gate';
 import { SecurityModule } from '../security/security.module';
 import { TeacherModule } from '../teacher/teacher.module';
 import { SubjectModule } from '../subject/subject.module';
-// npm run generate:module adds the imports of new feature modules above this line.
 
-/** The domain: one module per feature, each registering its collections with CollectionStoreModule.forFeature. */
-const FEATURE_MODULES = [
-  SchoolModule,
-  TeacherModule,
-  HeadmasterModule,
-  SubjectModule,
-  // npm run generate:module adds new feature modules above this line.
-];
+/**
+ * The domain: one module per feature, each registering its collections with CollectionStoreModule.forFeature.
+ * npm run generate:module adds a new module here (and its import above).
+ */
+const FEATURE_MODULES = [SchoolModule, TeacherModule, HeadmasterModule, SubjectModule];
 
 @Module({})
 export class AppModule {

@@ -1,18 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags, PartialType } from '@nestjs/swagger';
-import { toPageRequest } from '../common/paging/paging';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags, PartialType } from '@nestjs/swagger';
+import { toPageBody, toPageRequest } from '../common/paging/paging';
 import { CacheHint } from '../edge/cache-hint';
-import { ParseObjectIdPipe } from '../common/validation/validation';
+import { IdParam } from '../common/validation/id-params';
 import { CurrentPrincipal } from '../security/current-principal';
 import type { Principal } from '../common/principal';
 import { SchoolResponse, toSchoolResponse } from '../school/dto/school.response';
 import { HireTeacherInput, ListSchoolTeachersQuery } from '../teacher/dto/teacher.inputs';
-import { TeacherListResponse, TeacherResponse, toTeacherResponse } from '../teacher/dto/teacher.response';
+import { TeacherPageResponse, TeacherResponse, toTeacherResponse } from '../teacher/dto/teacher.response';
 import { TEACHER_SORT_FIELDS } from '../teacher/teacher';
 import { CreateHeadmasterInput, ListHeadmastersQuery, UpdateHeadmasterInput } from './dto/headmaster.inputs';
 import {
   HeadmasterDashboardResponse,
-  HeadmasterListResponse,
+  HeadmasterPageResponse,
   HeadmasterResponse,
   toDashboardResponse,
   toHeadmasterResponse,
@@ -28,20 +28,18 @@ export class HeadmasterController {
   constructor(private readonly headmasters: HeadmasterService) {}
 
   @Get()
+  @ApiOkResponse({ type: HeadmasterPageResponse })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListHeadmastersQuery,
-  ): Promise<HeadmasterListResponse> {
+  ): Promise<HeadmasterPageResponse> {
     const page = toPageRequest(query, HEADMASTER_SORT_FIELDS);
-    const { items, total } = await this.headmasters.list(principal, { schoolId: query.schoolId }, page);
-    return { items: items.map(toHeadmasterResponse), total, limit: page.limit, offset: page.offset };
+    const headmasters = await this.headmasters.list(principal, { schoolId: query.schoolId }, page);
+    return toPageBody(headmasters, page, toHeadmasterResponse);
   }
 
   @Get(':id')
-  async get(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
-  ): Promise<HeadmasterResponse> {
+  async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<HeadmasterResponse> {
     return toHeadmasterResponse(await this.headmasters.get(principal, id));
   }
 
@@ -57,7 +55,7 @@ export class HeadmasterController {
   @ApiBody({ type: UpdateHeadmasterBody })
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
+    @IdParam() id: string,
     @Body() input: UpdateHeadmasterInput,
   ): Promise<HeadmasterResponse> {
     return toHeadmasterResponse(await this.headmasters.update(principal, id, input));
@@ -65,40 +63,35 @@ export class HeadmasterController {
 
   @Delete(':id')
   @HttpCode(204)
-  async delete(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
-  ): Promise<void> {
+  async delete(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
     await this.headmasters.delete(principal, id);
   }
 
   @Get(':id/school')
   @ApiOperation({ summary: "The headmaster's school" })
-  async school(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
-  ): Promise<SchoolResponse> {
+  async school(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<SchoolResponse> {
     return toSchoolResponse(await this.headmasters.schoolOf(principal, id));
   }
 
   @Get(':id/teachers')
   @ApiOperation({ summary: "The teachers of the headmaster's school" })
+  @ApiOkResponse({ type: TeacherPageResponse })
   async teachers(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
+    @IdParam() id: string,
     @Query() query: ListSchoolTeachersQuery,
-  ): Promise<TeacherListResponse> {
+  ): Promise<TeacherPageResponse> {
     const page = toPageRequest(query, TEACHER_SORT_FIELDS);
     const { subject, status, q } = query;
-    const { items, total } = await this.headmasters.teachersOf(principal, id, { subject, status, q }, page);
-    return { items: items.map(toTeacherResponse), total, limit: page.limit, offset: page.offset };
+    const teachers = await this.headmasters.teachersOf(principal, id, { subject, status, q }, page);
+    return toPageBody(teachers, page, toTeacherResponse);
   }
 
   @Post(':id/teachers')
   @ApiOperation({ summary: "Hires a teacher into the headmaster's school" })
   async hireTeacher(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
+    @IdParam() id: string,
     @Body() input: HireTeacherInput,
   ): Promise<TeacherResponse> {
     return toTeacherResponse(await this.headmasters.hireTeacher(principal, id, input));
@@ -109,7 +102,7 @@ export class HeadmasterController {
   @ApiOperation({ summary: "The headmaster's school, its teacher count and its teachers by subject and by status" })
   async dashboard(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
+    @IdParam() id: string,
   ): Promise<HeadmasterDashboardResponse> {
     return toDashboardResponse(await this.headmasters.dashboard(principal, id));
   }

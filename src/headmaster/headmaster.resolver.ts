@@ -1,7 +1,7 @@
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { GraphqlContext, perRequestLoader } from '../common/graphql/request-loaders';
 import { toPageRequest } from '../common/paging/paging';
-import { ParseObjectIdPipe } from '../common/validation/validation';
+import { IdArg } from '../common/validation/id-params';
 import { CacheHint } from '../edge/cache-hint';
 import { SchoolModel } from '../school/models/school.model';
 import { accessDenied } from '../security/access-policy';
@@ -21,10 +21,7 @@ export class HeadmasterResolver {
   constructor(private readonly headmasterService: HeadmasterService) {}
 
   @Query(() => HeadmasterModel)
-  async headmaster(
-    @CurrentPrincipal() principal: Principal,
-    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
-  ): Promise<Headmaster> {
+  async headmaster(@CurrentPrincipal() principal: Principal, @IdArg() id: string): Promise<Headmaster> {
     return this.headmasterService.get(principal, id);
   }
 
@@ -53,24 +50,21 @@ export class HeadmasterResolver {
   @Mutation(() => HeadmasterModel)
   async updateHeadmaster(
     @CurrentPrincipal() principal: Principal,
-    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
+    @IdArg() id: string,
     @Args('input') input: UpdateHeadmasterInput,
   ): Promise<Headmaster> {
     return this.headmasterService.update(principal, id, input);
   }
 
   @Mutation(() => HeadmasterModel, { description: 'Deletes the headmaster and returns them as they were' })
-  async deleteHeadmaster(
-    @CurrentPrincipal() principal: Principal,
-    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
-  ): Promise<Headmaster> {
+  async deleteHeadmaster(@CurrentPrincipal() principal: Principal, @IdArg() id: string): Promise<Headmaster> {
     return this.headmasterService.delete(principal, id);
   }
 
   @Mutation(() => TeacherModel, { description: "Hires a teacher into the headmaster's school" })
   async hireTeacher(
     @CurrentPrincipal() principal: Principal,
-    @Args('headmasterId', { type: () => ID }, new ParseObjectIdPipe('headmasterId')) headmasterId: string,
+    @IdArg('headmasterId') headmasterId: string,
     @Args('input') input: HireTeacherInput,
   ): Promise<Teacher> {
     return this.headmasterService.hireTeacher(principal, headmasterId, input);

@@ -1,20 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { type DomainError, NotFoundError } from '../common/errors/domain-errors';
+import type { DomainError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
 import type { School } from '../school/school';
 import { SchoolService } from '../school/school.service';
-import {
-  accessDenied,
-  assertMayReadHeadmaster,
-  assertMayWriteHeadmasters,
-  headmasterListSchool,
-  mayReadHeadmaster,
-} from '../security/access-policy';
+import { accessDenied } from '../security/access-policy';
 import type { Principal } from '../common/principal';
 import type { HireTeacherInput, SchoolTeacherFilterInput } from '../teacher/dto/teacher.inputs';
 import type { Teacher, TeacherView } from '../teacher/teacher';
 import { TeacherService } from '../teacher/teacher.service';
 import type { Headmaster, HeadmasterChanges, HeadmasterDashboard, HeadmasterFilter, NewHeadmaster } from './headmaster';
+import {
+  assertMayReadHeadmaster,
+  assertMayWriteHeadmasters,
+  headmasterListSchool,
+  mayReadHeadmaster,
+} from './headmaster.policy';
 import { HeadmasterRepository } from './persistence/headmaster.repository';
 
 @Injectable()
@@ -26,8 +26,7 @@ export class HeadmasterService {
   ) {}
 
   async get(principal: Principal, id: string): Promise<Headmaster> {
-    const headmaster = await this.headmasters.findById(id);
-    if (!headmaster) throw new NotFoundError('headmaster', id);
+    const headmaster = await this.headmasters.getOrThrow(id);
     assertMayReadHeadmaster(principal, headmaster);
     return headmaster;
   }
@@ -59,16 +58,12 @@ export class HeadmasterService {
   async update(principal: Principal, id: string, changes: HeadmasterChanges): Promise<Headmaster> {
     assertMayWriteHeadmasters(principal);
     if (changes.schoolId !== undefined) await this.schools.assertExists(changes.schoolId);
-    const headmaster = await this.headmasters.update(id, changes);
-    if (!headmaster) throw new NotFoundError('headmaster', id);
-    return headmaster;
+    return this.headmasters.update(id, changes);
   }
 
   async delete(principal: Principal, id: string): Promise<Headmaster> {
     assertMayWriteHeadmasters(principal);
-    const headmaster = await this.headmasters.delete(id);
-    if (!headmaster) throw new NotFoundError('headmaster', id);
-    return headmaster;
+    return this.headmasters.delete(id);
   }
 
   async schoolOf(principal: Principal, id: string): Promise<School> {

@@ -1,13 +1,10 @@
+import type { Person } from '../common/person/person';
 import type { CacheHintKind } from '../edge/cache-hint';
 import type { School } from '../school/school';
 import type { TeacherStatistics } from '../teacher/teacher';
 
-export interface Headmaster {
+export interface Headmaster extends Person {
   id: string;
-  firstName: string;
-  lastName: string;
-  email: string;
-  phone: string;
   schoolId: string;
   appointedAt: Date;
   createdAt: Date;

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { formatGenerated, generateModule, ModuleRefusedError, type GeneratedModule } from './generate-module';
+import { UneditableFileError } from './file-edits';
 import { InvalidModuleNameError } from './module-names';
 import { TemplateError } from './template-rendering';
 
@@ -13,10 +14,9 @@ const USAGE = 'usage: npm run generate:module -- <name> [--per-school] [--plural
 const HELP = `${USAGE}
 
 Creates src/<name>/ (domain type, Mongoose schema, repository registered for fallback and the edge cache,
-service with access rules, REST controller at /api/<plural>, GraphQL resolver, DTOs, GraphQL model, a few
-backup records, a unit spec) and test/<plural>.e2e-spec.ts, wires the module into AppModule, adds its access
-rules to src/security/access-policy.ts and its backup-id prefix to fixtures.config.json, then builds and
-rewrites schema.gql.
+service, access rules (<name>.policy.ts), REST controller at /api/<plural>, GraphQL resolver, DTOs, GraphQL
+model, a few backup records, a unit spec) and test/<plural>.e2e-spec.ts, wires the module into AppModule,
+adds its backup-id prefix to fixtures.config.json, then builds and rewrites schema.gql.
 
   <name>        singular, lower-case words joined by - (lesson-plan) or camelCase (lessonPlan)
   --per-school  the records belong to a school: a schoolId reference, readable by the school's members,
@@ -79,7 +79,7 @@ REST /api/${names.plural.kebab}, GraphQL ${names.camel} / ${names.plural.camel} 
 
 Next (CONTRIBUTING.md, "Add a module"):
   1. the fields: src/${names.kebab}/${names.kebab}.ts, persistence/${names.kebab}.schema.ts, the mappers, dto/, models/
-  2. the access rules: the "${names.plural.words}" section of src/security/access-policy.ts
+  2. the access rules: src/${names.kebab}/${names.kebab}.policy.ts
   3. the backup data: npm run fixtures:refresh -- --uri <a database with ${names.plural.words}>
   4. node scripts/test.mjs src/${names.kebab} test/${names.plural.kebab}.e2e-spec.ts, npm run lint, npm test
   5. README.md: the endpoints`;
@@ -102,7 +102,11 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     generated = generateModule(PROJECT_ROOT, { name: args.name, plural: args.plural, perSchool: args.perSchool });
   } catch (error) {
-    if (error instanceof InvalidModuleNameError || error instanceof ModuleRefusedError) {
+    if (
+      error instanceof InvalidModuleNameError ||
+      error instanceof ModuleRefusedError ||
+      error instanceof UneditableFileError
+    ) {
       console.error(`generate:module: ${error.message}`);
       return error instanceof InvalidModuleNameError ? 2 : 1;
     }

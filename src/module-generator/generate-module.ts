@@ -2,7 +2,7 @@ import { existsSync, globSync, mkdirSync, readFileSync, writeFileSync } from 'no
 import * as path from 'node:path';
 import { Types } from 'mongoose';
 import { toFixtureText } from '../fixtures-refresh/fixture-text';
-import { addJsonMember, hasAnchor, insertAboveAnchor } from './anchored-edits';
+import { addFeatureModule, addJsonMember } from './file-edits';
 import { moduleNames, type ModuleNames } from './module-names';
 import { renderTemplate, templateTokens } from './template-rendering';
 
@@ -29,15 +29,7 @@ export class ModuleRefusedError extends Error {
   override readonly name = 'ModuleRefusedError';
 }
 
-/** Where the generator edits the service: each file carries its anchor comment once. */
-export const ANCHORS = {
-  appModuleImports: 'npm run generate:module adds the imports of new feature modules above this line',
-  appModuleList: 'npm run generate:module adds new feature modules above this line',
-  accessPolicy: 'npm run generate:module adds the rules of new modules above this line',
-} as const;
-
 const APP_MODULE = 'src/bootstrap/app.module.ts';
-const ACCESS_POLICY = 'src/security/access-policy.ts';
 const FIXTURE_SETTINGS = 'fixtures.config.json';
 const SCHOOL_FIXTURES = 'src/school/persistence/fixtures/schools.json';
 const TEMPLATES = path.join('src', 'module-generator', 'templates');
@@ -49,6 +41,7 @@ const MODULE_FILES: readonly [template: string, target: string][] = [
   ['controller.ts', 'src/{{file}}/{{file}}.controller.ts'],
   ['resolver.ts', 'src/{{file}}/{{file}}.resolver.ts'],
   ['service.ts', 'src/{{file}}/{{file}}.service.ts'],
+  ['policy.ts', 'src/{{file}}/{{file}}.policy.ts'],
   ['service.spec.ts', 'src/{{file}}/{{file}}.service.spec.ts'],
   ['inputs.ts', 'src/{{file}}/dto/{{file}}.inputs.ts'],
   ['response.ts', 'src/{{file}}/dto/{{file}}.response.ts'],
@@ -64,8 +57,9 @@ const BACKUP_TIMESTAMP = new Date('2025-01-01T00:00:00Z');
 /**
  * Writes a new feature module into the project at `root` and wires it in: the module's files (domain type,
  * schema, repository registered for fallback, service, controller, resolver, DTOs, GraphQL model, backup
- * data, a unit spec and an e2e spec), its import in AppModule, its access rules in the access policy and its
- * backup-id prefix in fixtures.config.json. Refuses, writing nothing, an invalid name or one already in use.
+ * data, access rules, a unit spec and an e2e spec), its import in AppModule and its backup-id prefix in
+ * fixtures.config.json. Refuses, writing nothing, an invalid name or one already in use (ModuleRefusedError,
+ * InvalidModuleNameError), or a service file it cannot edit (UneditableFileError).
  * Returns what it wrote, unformatted (see formatGenerated).
  */
 export function generateModule(root: string, request: GenerateModuleRequest): GeneratedModule {
@@ -82,42 +76,17 @@ export function generateModule(root: string, request: GenerateModuleRequest): Ge
   const fixtureFile = `src/${names.kebab}/persistence/fixtures/${names.plural.kebab}.json`;
   refuseClashes(root, names, [...files.map(({ file }) => file), fixtureFile]);
 
-  const appModule = read(APP_MODULE);
-  const accessPolicy = read(ACCESS_POLICY);
-  for (const [file, text, anchor] of [
-    [APP_MODULE, appModule, ANCHORS.appModuleImports],
-    [APP_MODULE, appModule, ANCHORS.appModuleList],
-    [ACCESS_POLICY, accessPolicy, ANCHORS.accessPolicy],
-  ] as const) {
-    if (!hasAnchor(text, anchor)) throw new ModuleRefusedError(`${file} must hold the comment "${anchor}" once`);
-  }
   const settingsText = read(FIXTURE_SETTINGS);
   const idPrefix = freeIdPrefix(settingsText);
-
   const backup = backupRecords(names, request.perSchool ? schoolIds(read(SCHOOL_FIXTURES)) : undefined, idPrefix);
+  // Every edit is made in memory before anything is written: a file that cannot be edited refuses the module.
   const edits = [
     {
       file: APP_MODULE,
-      text: insertAboveAnchor(
-        insertAboveAnchor(
-          appModule,
-          ANCHORS.appModuleImports,
-          [`import { ${names.pascal}Module } from '../${names.kebab}/${names.kebab}.module';`],
-          APP_MODULE,
-        ),
-        ANCHORS.appModuleList,
-        [`${names.pascal}Module,`],
-        APP_MODULE,
-      ),
-    },
-    {
-      file: ACCESS_POLICY,
-      text: insertAboveAnchor(
-        accessPolicy,
-        ANCHORS.accessPolicy,
-        renderTemplate(read(path.join(TEMPLATES, 'access-policy.ts.template')), tokens, flags).split('\n'),
-        ACCESS_POLICY,
-      ),
+      text: addFeatureModule(read(APP_MODULE), APP_MODULE, {
+        className: `${names.pascal}Module`,
+        importPath: `../${names.kebab}/${names.kebab}.module`,
+      }),
     },
     {
       file: FIXTURE_SETTINGS,

@@ -1,8 +1,8 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { addJsonMember, hasAnchor, insertAboveAnchor, MissingAnchorError } from './anchored-edits';
-import { ANCHORS, generateModule, ModuleRefusedError } from './generate-module';
+import { addFeatureModule, addJsonMember, UneditableFileError } from './file-edits';
+import { generateModule } from './generate-module';
 import { InvalidModuleNameError, moduleNames, pluralOf } from './module-names';
 import { renderTemplate, TemplateError } from './template-rendering';
 
@@ -88,18 +88,62 @@ describe(renderTemplate.name, () => {
   });
 });
 
-describe(insertAboveAnchor.name, () => {
-  const text = ['imports: [', '  A,', '  // ANCHOR', '  B,', ']'].join('\n');
+describe(addFeatureModule.name, () => {
+  const lessonPlans = { className: 'LessonPlanModule', importPath: '../lesson-plan/lesson-plan.module' };
+  const source = `import { Module } from '@nestjs/common';
+import { SchoolModule } from '../school/school.module';
 
-  it('inserts above the anchor with its indentation, once', () => {
-    const once = insertAboveAnchor(text, 'ANCHOR', ['C,'], 'file.ts');
-    expect(once).toBe(['imports: [', '  A,', '  C,', '  // ANCHOR', '  B,', ']'].join('\n'));
-    expect(insertAboveAnchor(once, 'ANCHOR', ['C,'], 'file.ts')).toBe(once);
+/** The feature modules. */
+const FEATURE_MODULES = [
+  SchoolModule,
+  // Teachers come next.
+];
+
+@Module({ imports: [...FEATURE_MODULES] })
+export class AppModule {}
+`;
+
+  it('imports the module after the last import and appends it to FEATURE_MODULES, once', () => {
+    const once = addFeatureModule(source, 'app.module.ts', lessonPlans);
+    expect(once).toBe(
+      source
+        .replace(
+          "school.module';",
+          "school.module';\nimport { LessonPlanModule } from '../lesson-plan/lesson-plan.module';",
+        )
+        .replace('  SchoolModule,', '  SchoolModule,\n  LessonPlanModule,'),
+    );
+    expect(addFeatureModule(once, 'app.module.ts', lessonPlans)).toBe(once);
   });
 
-  it('refuses a file without the anchor, or with it twice', () => {
-    expect(() => insertAboveAnchor('x', 'ANCHOR', ['C,'], 'file.ts')).toThrow(MissingAnchorError);
-    expect(() => insertAboveAnchor(`${text}\n// ANCHOR`, 'ANCHOR', ['C,'], 'file.ts')).toThrow(/exactly one/);
+  it('appends to an array on one line, without a trailing comma, and to an empty one', () => {
+    const oneLine = source.replace(/\[[^\]]*\]/, '[SchoolModule, TeacherModule] as const');
+    expect(addFeatureModule(oneLine, 'app.module.ts', lessonPlans)).toContain(
+      'const FEATURE_MODULES = [SchoolModule, TeacherModule, LessonPlanModule] as const;',
+    );
+    const empty = source.replace(/\[[^\]]*\]/, '[]');
+    expect(addFeatureModule(empty, 'app.module.ts', lessonPlans)).toContain(
+      'const FEATURE_MODULES = [LessonPlanModule];',
+    );
+  });
+
+  it('refuses a file without the array, or one that imports the name from elsewhere', () => {
+    const withoutArray = source.replace('FEATURE_MODULES = [', 'MODULES = [');
+    expect(() => addFeatureModule(withoutArray, 'app.module.ts', lessonPlans)).toThrow(
+      new UneditableFileError('app.module.ts must declare the array FEATURE_MODULES at its top level'),
+    );
+    const elsewhere = source.replace('import { SchoolModule }', 'import { LessonPlanModule, SchoolModule }');
+    expect(() => addFeatureModule(elsewhere, 'app.module.ts', lessonPlans)).toThrow(
+      "app.module.ts already imports LessonPlanModule from '../school/school.module'",
+    );
+  });
+
+  it("edits the service's own AppModule", () => {
+    const appModule = readFileSync(path.join(ROOT, 'src/bootstrap/app.module.ts'), 'utf8');
+    const unused = { className: 'SpecOnlyModule', importPath: '../spec-only/spec-only.module' };
+    const edited = addFeatureModule(appModule, 'src/bootstrap/app.module.ts', unused);
+    expect(edited).toMatch(/const FEATURE_MODULES = \[[^\]]*SubjectModule,[^\]]*\sSpecOnlyModule,?\s*\]/);
+    expect(edited).toContain("import { SpecOnlyModule } from '../spec-only/spec-only.module';\n");
   });
 });
 
@@ -139,28 +183,18 @@ describe(generateModule.name, () => {
     ]) {
       copy(file);
     }
-    // The service's own files as the generator finds them: their anchors (checked below) and little else.
-    mkdirSync(path.join(root, 'src/security'), { recursive: true });
+    // The service's own AppModule as the generator finds it: its FEATURE_MODULES array and little else.
     mkdirSync(path.join(root, 'src/bootstrap'), { recursive: true });
     writeFileSync(
       path.join(root, 'src/bootstrap/app.module.ts'),
-      [
-        "import { SchoolModule } from '../school/school.module';",
-        `// ${ANCHORS.appModuleImports}.`,
-        '',
-        '@Module({',
-        '  imports: [',
-        '    SchoolModule,',
-        `    // ${ANCHORS.appModuleList}.`,
-        '  ],',
-        '})',
-        'export class AppModule {}',
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(
-      path.join(root, 'src/security/access-policy.ts'),
-      `export const rules = 1;\n\n// ${ANCHORS.accessPolicy}.\n`,
+      `import { Module } from '@nestjs/common';
+import { SchoolModule } from '../school/school.module';
+
+const FEATURE_MODULES = [SchoolModule];
+
+@Module({ imports: [...FEATURE_MODULES] })
+export class AppModule {}
+`,
     );
     const settings = {
       seed: 'test',
@@ -171,13 +205,6 @@ describe(generateModule.name, () => {
 
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it("edits the service's files at anchors they carry once", () => {
-    const real = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
-    expect(hasAnchor(real('src/bootstrap/app.module.ts'), ANCHORS.appModuleImports)).toBe(true);
-    expect(hasAnchor(real('src/bootstrap/app.module.ts'), ANCHORS.appModuleList)).toBe(true);
-    expect(hasAnchor(real('src/security/access-policy.ts'), ANCHORS.accessPolicy)).toBe(true);
-  });
-
   it('writes the module and wires it into the app, its access rules and its backup-id prefix', () => {
     const generated = generateModule(root, { name: 'lesson-plan', perSchool: true });
 
@@ -187,6 +214,7 @@ describe(generateModule.name, () => {
       'src/lesson-plan/lesson-plan.controller.ts',
       'src/lesson-plan/lesson-plan.resolver.ts',
       'src/lesson-plan/lesson-plan.service.ts',
+      'src/lesson-plan/lesson-plan.policy.ts',
       'src/lesson-plan/lesson-plan.service.spec.ts',
       'src/lesson-plan/dto/lesson-plan.inputs.ts',
       'src/lesson-plan/dto/lesson-plan.response.ts',
@@ -197,17 +225,13 @@ describe(generateModule.name, () => {
       'src/lesson-plan/persistence/fixtures/lesson-plans.json',
     ]);
     for (const file of generated.created) expect(existsSync(path.join(root, file))).toBe(true);
-    expect(generated.edited).toEqual([
-      'src/bootstrap/app.module.ts',
-      'src/security/access-policy.ts',
-      'fixtures.config.json',
-    ]);
+    expect(generated.edited).toEqual(['src/bootstrap/app.module.ts', 'fixtures.config.json']);
 
     expect(read('src/bootstrap/app.module.ts')).toContain(
-      `import { LessonPlanModule } from '../lesson-plan/lesson-plan.module';\n// ${ANCHORS.appModuleImports}`,
+      "import { SchoolModule } from '../school/school.module';\nimport { LessonPlanModule } from '../lesson-plan/lesson-plan.module';\n",
     );
-    expect(read('src/bootstrap/app.module.ts')).toContain(`\n    LessonPlanModule,\n    // ${ANCHORS.appModuleList}`);
-    expect(read('src/security/access-policy.ts')).toContain('export function lessonPlanListSchool(');
+    expect(read('src/bootstrap/app.module.ts')).toContain('const FEATURE_MODULES = [SchoolModule, LessonPlanModule];');
+    expect(read('src/lesson-plan/lesson-plan.policy.ts')).toContain('export function lessonPlanListSchool(');
     expect(read('src/lesson-plan/persistence/lesson-plan.schema.ts')).toContain("collection: 'lesson-plans'");
 
     const settings = JSON.parse(read('fixtures.config.json'));
@@ -235,7 +259,9 @@ describe(generateModule.name, () => {
     expect(generated.idPrefix).toBe('40');
     expect(read('src/grading-scale/grading-scale.ts')).not.toContain('schoolId');
     expect(read('src/grading-scale/grading-scale.resolver.ts')).not.toContain('SchoolModel');
-    expect(read('src/security/access-policy.ts')).toContain('export const assertMayWriteGradingScales = assertAdmin;');
+    expect(read('src/grading-scale/grading-scale.policy.ts')).toContain(
+      'export const assertMayWriteGradingScales = assertAdmin;',
+    );
   });
 
   it.each([
@@ -252,10 +278,11 @@ describe(generateModule.name, () => {
     expect(read('src/bootstrap/app.module.ts')).toBe(appModule);
   });
 
-  it('refuses, writing nothing, when a file lost its anchor', () => {
-    const policy = read('src/security/access-policy.ts').replace(ANCHORS.accessPolicy, 'gone');
-    writeFileSync(path.join(root, 'src/security/access-policy.ts'), policy);
-    expect(() => generateModule(root, { name: 'lesson-plan', perSchool: true })).toThrow(ModuleRefusedError);
+  it('refuses, writing nothing, when AppModule has no FEATURE_MODULES array to add the module to', () => {
+    const appModule = read('src/bootstrap/app.module.ts').replaceAll('FEATURE_MODULES', 'MODULES');
+    writeFileSync(path.join(root, 'src/bootstrap/app.module.ts'), appModule);
+    expect(() => generateModule(root, { name: 'lesson-plan', perSchool: true })).toThrow(UneditableFileError);
     expect(existsSync(path.join(root, 'src/lesson-plan'))).toBe(false);
+    expect(read('fixtures.config.json')).not.toContain('lesson-plans');
   });
 });

@@ -1,11 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiTags, PartialType } from '@nestjs/swagger';
-import { toPageRequest } from '../common/paging/paging';
-import { ParseObjectIdPipe } from '../common/validation/validation';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiTags, PartialType } from '@nestjs/swagger';
+import { toPageBody, toPageRequest } from '../common/paging/paging';
+import { IdParam } from '../common/validation/id-params';
 import { CurrentPrincipal } from '../security/current-principal';
 import type { Principal } from '../common/principal';
 import { CreateSchoolInput, ListSchoolsQuery, UpdateSchoolInput } from './dto/school.inputs';
-import { SchoolListResponse, SchoolResponse, toSchoolResponse } from './dto/school.response';
+import { SchoolPageResponse, SchoolResponse, toSchoolResponse } from './dto/school.response';
 import { SCHOOL_SORT_FIELDS } from './school';
 import { SchoolService } from './school.service';
 
@@ -17,17 +17,15 @@ export class SchoolController {
   constructor(private readonly schools: SchoolService) {}
 
   @Get()
-  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListSchoolsQuery): Promise<SchoolListResponse> {
+  @ApiOkResponse({ type: SchoolPageResponse })
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListSchoolsQuery): Promise<SchoolPageResponse> {
     const page = toPageRequest(query, SCHOOL_SORT_FIELDS);
-    const { items, total } = await this.schools.list(principal, { city: query.city, type: query.type }, page);
-    return { items: items.map(toSchoolResponse), total, limit: page.limit, offset: page.offset };
+    const schools = await this.schools.list(principal, { city: query.city, type: query.type }, page);
+    return toPageBody(schools, page, toSchoolResponse);
   }
 
   @Get(':id')
-  async get(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
-  ): Promise<SchoolResponse> {
+  async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<SchoolResponse> {
     return toSchoolResponse(await this.schools.get(principal, id));
   }
 
@@ -40,7 +38,7 @@ export class SchoolController {
   @ApiBody({ type: UpdateSchoolBody })
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
+    @IdParam() id: string,
     @Body() input: UpdateSchoolInput,
   ): Promise<SchoolResponse> {
     return toSchoolResponse(await this.schools.update(principal, id, input));
@@ -48,10 +46,7 @@ export class SchoolController {
 
   @Delete(':id')
   @HttpCode(204)
-  async delete(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
-  ): Promise<void> {
+  async delete(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
     await this.schools.delete(principal, id);
   }
 }

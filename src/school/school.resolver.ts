@@ -1,7 +1,7 @@
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { byKeys, GraphqlContext, perRequestLoader } from '../common/graphql/request-loaders';
 import { toPageRequest } from '../common/paging/paging';
-import { ParseObjectIdPipe } from '../common/validation/validation';
+import { IdArg } from '../common/validation/id-params';
 import { HeadmasterModel } from '../headmaster/models/headmaster.model';
 import { TeacherModel } from '../teacher/models/teacher.model';
 import { CreateSchoolInput, SchoolsArgs, UpdateSchoolInput } from './dto/school.inputs';
@@ -16,10 +16,7 @@ export class SchoolResolver {
   constructor(private readonly schoolService: SchoolService) {}
 
   @Query(() => SchoolModel)
-  async school(
-    @CurrentPrincipal() principal: Principal,
-    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
-  ): Promise<SchoolView> {
+  async school(@CurrentPrincipal() principal: Principal, @IdArg() id: string): Promise<SchoolView> {
     return this.schoolService.get(principal, id);
   }
 
@@ -39,17 +36,14 @@ export class SchoolResolver {
   @Mutation(() => SchoolModel)
   async updateSchool(
     @CurrentPrincipal() principal: Principal,
-    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
+    @IdArg() id: string,
     @Args('input') input: UpdateSchoolInput,
   ): Promise<School> {
     return this.schoolService.update(principal, id, input);
   }
 
   @Mutation(() => SchoolModel, { description: 'Deletes the school and returns it as it was' })
-  async deleteSchool(
-    @CurrentPrincipal() principal: Principal,
-    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
-  ): Promise<School> {
+  async deleteSchool(@CurrentPrincipal() principal: Principal, @IdArg() id: string): Promise<School> {
     return this.schoolService.delete(principal, id);
   }
 }

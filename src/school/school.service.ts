@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
-import { assertMayListSchools, assertMayWriteSchools, schoolAccess } from '../security/access-policy';
+import { assertMayListSchools, assertMayWriteSchools, schoolAccess } from './school.policy';
 import type { Principal } from '../common/principal';
 import { withhold } from '../security/withheld-fields';
 import { SchoolRepository } from './persistence/school.repository';
@@ -41,23 +41,17 @@ export class SchoolService {
 
   async update(principal: Principal, id: string, changes: SchoolChanges): Promise<School> {
     assertMayWriteSchools(principal);
-    const school = await this.schools.update(id, changes);
-    if (!school) throw new NotFoundError('school', id);
-    return school;
+    return this.schools.update(id, changes);
   }
 
   async delete(principal: Principal, id: string): Promise<School> {
     assertMayWriteSchools(principal);
-    const school = await this.schools.delete(id);
-    if (!school) throw new NotFoundError('school', id);
-    return school;
+    return this.schools.delete(id);
   }
 
   /** The whole record, for callers that have already been allowed to see it (a headmaster's dashboard). */
   async find(id: string): Promise<School> {
-    const school = await this.schools.findById(id);
-    if (!school) throw new NotFoundError('school', id);
-    return school;
+    return this.schools.getOrThrow(id);
   }
 
   /**

@@ -1,11 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiTags, OmitType, PartialType } from '@nestjs/swagger';
-import { toPageRequest } from '../common/paging/paging';
-import { ParseObjectIdPipe } from '../common/validation/validation';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiTags, OmitType, PartialType } from '@nestjs/swagger';
+import { toPageBody, toPageRequest } from '../common/paging/paging';
+import { IdParam } from '../common/validation/id-params';
 import { CurrentPrincipal } from '../security/current-principal';
 import type { Principal } from '../common/principal';
 import { CreateSubjectInput, ListSubjectsQuery, UpdateSubjectInput } from './dto/subject.inputs';
-import { SubjectListResponse, SubjectResponse, toSubjectResponse } from './dto/subject.response';
+import { SubjectPageResponse, SubjectResponse, toSubjectResponse } from './dto/subject.response';
 import { SUBJECT_SORT_FIELDS } from './subject';
 import { SubjectService } from './subject.service';
 
@@ -17,21 +17,18 @@ export class SubjectController {
   constructor(private readonly subjects: SubjectService) {}
 
   @Get()
+  @ApiOkResponse({ type: SubjectPageResponse })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListSubjectsQuery,
-  ): Promise<SubjectListResponse> {
+  ): Promise<SubjectPageResponse> {
     const page = toPageRequest(query, SUBJECT_SORT_FIELDS);
     const { schoolId, q } = query;
-    const { items, total } = await this.subjects.list(principal, { schoolId, q }, page);
-    return { items: items.map(toSubjectResponse), total, limit: page.limit, offset: page.offset };
+    return toPageBody(await this.subjects.list(principal, { schoolId, q }, page), page, toSubjectResponse);
   }
 
   @Get(':id')
-  async get(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
-  ): Promise<SubjectResponse> {
+  async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<SubjectResponse> {
     return toSubjectResponse(await this.subjects.get(principal, id));
   }
 
@@ -44,7 +41,7 @@ export class SubjectController {
   @ApiBody({ type: UpdateSubjectBody })
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
+    @IdParam() id: string,
     @Body() input: UpdateSubjectInput,
   ): Promise<SubjectResponse> {
     return toSubjectResponse(await this.subjects.update(principal, id, input));
@@ -52,10 +49,7 @@ export class SubjectController {
 
   @Delete(':id')
   @HttpCode(204)
-  async delete(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
-  ): Promise<void> {
+  async delete(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
     await this.subjects.delete(principal, id);
   }
 }

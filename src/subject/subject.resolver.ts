@@ -1,7 +1,7 @@
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { perRequestLoader, type GraphqlContext } from '../common/graphql/request-loaders';
 import { toPageRequest } from '../common/paging/paging';
-import { ParseObjectIdPipe } from '../common/validation/validation';
+import { IdArg } from '../common/validation/id-params';
 import { SchoolModel } from '../school/models/school.model';
 import { TeacherModel } from '../teacher/models/teacher.model';
 import { CurrentPrincipal } from '../security/current-principal';
@@ -16,10 +16,7 @@ export class SubjectResolver {
   constructor(private readonly subjectService: SubjectService) {}
 
   @Query(() => SubjectModel)
-  async subject(
-    @CurrentPrincipal() principal: Principal,
-    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
-  ): Promise<Subject> {
+  async subject(@CurrentPrincipal() principal: Principal, @IdArg() id: string): Promise<Subject> {
     return this.subjectService.get(principal, id);
   }
 
@@ -39,17 +36,14 @@ export class SubjectResolver {
   @Mutation(() => SubjectModel)
   async updateSubject(
     @CurrentPrincipal() principal: Principal,
-    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
+    @IdArg() id: string,
     @Args('input') input: UpdateSubjectInput,
   ): Promise<Subject> {
     return this.subjectService.update(principal, id, input);
   }
 
   @Mutation(() => SubjectModel, { description: 'Deletes the subject and returns it as it was' })
-  async deleteSubject(
-    @CurrentPrincipal() principal: Principal,
-    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
-  ): Promise<Subject> {
+  async deleteSubject(@CurrentPrincipal() principal: Principal, @IdArg() id: string): Promise<Subject> {
     return this.subjectService.delete(principal, id);
   }
 }

@@ -31,16 +31,21 @@ const art: Subject = {
   updatedAt: new Date('2025-01-02T00:00:00Z'),
 };
 const latin: Subject = { ...art, id: 'e0000000000000000000000e', name: 'Latin', code: 'latin' };
+/** What the repository answers for an id it does not hold. */
+const notFound = (id: string) => Promise.reject(new NotFoundError('subject', id));
 
 describe(SubjectService.name, () => {
-  let repository: Record<'findById' | 'findPage' | 'findByKeys' | 'create' | 'update' | 'delete', jest.Mock>;
+  let repository: Record<'getOrThrow' | 'findPage' | 'findByKeys' | 'create' | 'update' | 'delete', jest.Mock>;
   let schools: { assertExists: jest.Mock };
   let taughtBy: number;
   let sut: SubjectService;
 
   beforeEach(() => {
     repository = {
-      findById: jest.fn((id: string) => Promise.resolve([art, latin].find((subject) => subject.id === id))),
+      getOrThrow: jest.fn((id: string) => {
+        const subject = [art, latin].find((candidate) => candidate.id === id);
+        return subject ? Promise.resolve(subject) : notFound(id);
+      }),
       findPage: jest.fn(() => Promise.resolve({ items: [art], total: 1 })),
       findByKeys: jest.fn((keys: SubjectKey[]) =>
         Promise.resolve(
@@ -48,8 +53,10 @@ describe(SubjectService.name, () => {
         ),
       ),
       create: jest.fn((input: object) => Promise.resolve({ ...art, ...input })),
-      update: jest.fn((id: string, changes: object) => Promise.resolve(id === ID ? { ...art, ...changes } : undefined)),
-      delete: jest.fn((id: string) => Promise.resolve(id === ID ? art : undefined)),
+      update: jest.fn((id: string, changes: object) =>
+        id === ID ? Promise.resolve({ ...art, ...changes }) : notFound(id),
+      ),
+      delete: jest.fn((id: string) => (id === ID ? Promise.resolve(art) : notFound(id))),
     };
     schools = { assertExists: jest.fn(() => Promise.resolve()) };
     sut = new SubjectService(repository as unknown as SubjectRepository, schools as unknown as SchoolService);

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
+import { ConflictError, InvalidInputError } from '../common/errors/domain-errors';
 import { byKeys } from '../common/graphql/request-loaders';
 import type { Page, PageRequest } from '../common/paging/paging';
 import { SchoolService } from '../school/school.service';
-import { assertMayReadSubjects, assertMayWriteSubjectsOf } from '../security/access-policy';
+import { assertMayReadSubjects, assertMayWriteSubjectsOf } from './subject.policy';
 import type { Principal } from '../common/principal';
 import { SubjectRepository } from './persistence/subject.repository';
 import type { NewSubject, Subject, SubjectChanges, SubjectFilter, SubjectKey } from './subject';
@@ -20,7 +20,7 @@ export interface SubjectUsage {
 
 const keyOf = ({ schoolId, code }: SubjectKey): string => `${schoolId}/${code}`;
 
-/** Subjects: every read and write applies the rules of src/security/access-policy.ts. */
+/** Subjects: every read and write applies the rules of subject.policy.ts. */
 @Injectable()
 export class SubjectService {
   private readonly usages: SubjectUsage[] = [];
@@ -32,7 +32,7 @@ export class SubjectService {
 
   async get(principal: Principal, id: string): Promise<Subject> {
     assertMayReadSubjects(principal);
-    return this.find(id);
+    return this.subjects.getOrThrow(id);
   }
 
   async list(principal: Principal, filter: SubjectFilter, page: PageRequest): Promise<Page<Subject>> {
@@ -53,21 +53,17 @@ export class SubjectService {
   }
 
   async update(principal: Principal, id: string, changes: SubjectChanges): Promise<Subject> {
-    const subject = await this.find(id);
+    const subject = await this.subjects.getOrThrow(id);
     assertMayWriteSubjectsOf(principal, subject.schoolId);
     if (changes.code !== undefined && changes.code !== subject.code) await this.assertUnused(subject, 'recoded');
-    const updated = await this.subjects.update(id, changes);
-    if (!updated) throw new NotFoundError('subject', id);
-    return updated;
+    return this.subjects.update(id, changes);
   }
 
   async delete(principal: Principal, id: string): Promise<Subject> {
-    const subject = await this.find(id);
+    const subject = await this.subjects.getOrThrow(id);
     assertMayWriteSubjectsOf(principal, subject.schoolId);
     await this.assertUnused(subject, 'removed');
-    const deleted = await this.subjects.delete(id);
-    if (!deleted) throw new NotFoundError('subject', id);
-    return deleted;
+    return this.subjects.delete(id);
   }
 
   /**
@@ -101,11 +97,5 @@ export class SubjectService {
         );
       }
     }
-  }
-
-  private async find(id: string): Promise<Subject> {
-    const subject = await this.subjects.findById(id);
-    if (!subject) throw new NotFoundError('subject', id);
-    return subject;
   }
 }

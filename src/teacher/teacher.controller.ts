@@ -1,11 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiTags, PartialType } from '@nestjs/swagger';
-import { toPageRequest } from '../common/paging/paging';
-import { ParseObjectIdPipe } from '../common/validation/validation';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiTags, PartialType } from '@nestjs/swagger';
+import { toPageBody, toPageRequest } from '../common/paging/paging';
+import { IdParam } from '../common/validation/id-params';
 import { CurrentPrincipal } from '../security/current-principal';
 import type { Principal } from '../common/principal';
 import { CreateTeacherInput, ListTeachersQuery, UpdateTeacherInput } from './dto/teacher.inputs';
-import { TeacherListResponse, TeacherResponse, toTeacherResponse } from './dto/teacher.response';
+import { TeacherPageResponse, TeacherResponse, toTeacherResponse } from './dto/teacher.response';
 import { TEACHER_SORT_FIELDS } from './teacher';
 import { TeacherService } from './teacher.service';
 
@@ -17,21 +17,22 @@ export class TeacherController {
   constructor(private readonly teachers: TeacherService) {}
 
   @Get()
+  @ApiOkResponse({ type: TeacherPageResponse })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListTeachersQuery,
-  ): Promise<TeacherListResponse> {
+  ): Promise<TeacherPageResponse> {
     const page = toPageRequest(query, TEACHER_SORT_FIELDS);
     const { schoolId, subject, status, q } = query;
-    const { items, total } = await this.teachers.list(principal, { schoolId, subject, status, q }, page);
-    return { items: items.map(toTeacherResponse), total, limit: page.limit, offset: page.offset };
+    return toPageBody(
+      await this.teachers.list(principal, { schoolId, subject, status, q }, page),
+      page,
+      toTeacherResponse,
+    );
   }
 
   @Get(':id')
-  async get(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
-  ): Promise<TeacherResponse> {
+  async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<TeacherResponse> {
     return toTeacherResponse(await this.teachers.get(principal, id));
   }
 
@@ -44,7 +45,7 @@ export class TeacherController {
   @ApiBody({ type: UpdateTeacherBody })
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
+    @IdParam() id: string,
     @Body() input: UpdateTeacherInput,
   ): Promise<TeacherResponse> {
     return toTeacherResponse(await this.teachers.update(principal, id, input));
@@ -52,10 +53,7 @@ export class TeacherController {
 
   @Delete(':id')
   @HttpCode(204)
-  async delete(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseObjectIdPipe()) id: string,
-  ): Promise<void> {
+  async delete(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
     await this.teachers.delete(principal, id);
   }
 }

@@ -1,7 +1,7 @@
-import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import { GraphqlContext, perRequestLoader, resetRequestLoaders } from '../common/graphql/request-loaders';
 import { toPageRequest } from '../common/paging/paging';
-import { ParseObjectIdPipe } from '../common/validation/validation';
+import { IdArg } from '../common/validation/id-params';
 import { HeadmasterModel } from '../headmaster/models/headmaster.model';
 import { SchoolModel } from '../school/models/school.model';
 import { CurrentPrincipal } from '../security/current-principal';
@@ -17,10 +17,7 @@ export class TeacherResolver {
   constructor(private readonly teacherService: TeacherService) {}
 
   @Query(() => TeacherModel)
-  async teacher(
-    @CurrentPrincipal() principal: Principal,
-    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
-  ): Promise<TeacherView> {
+  async teacher(@CurrentPrincipal() principal: Principal, @IdArg() id: string): Promise<TeacherView> {
     return this.teacherService.get(principal, id);
   }
 
@@ -40,17 +37,14 @@ export class TeacherResolver {
   @Mutation(() => TeacherModel)
   async updateTeacher(
     @CurrentPrincipal() principal: Principal,
-    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
+    @IdArg() id: string,
     @Args('input') input: UpdateTeacherInput,
   ): Promise<Teacher> {
     return this.teacherService.update(principal, id, input);
   }
 
   @Mutation(() => TeacherModel, { description: 'Deletes the teacher and returns it as it was' })
-  async deleteTeacher(
-    @CurrentPrincipal() principal: Principal,
-    @Args('id', { type: () => ID }, new ParseObjectIdPipe()) id: string,
-  ): Promise<Teacher> {
+  async deleteTeacher(@CurrentPrincipal() principal: Principal, @IdArg() id: string): Promise<Teacher> {
     return this.teacherService.delete(principal, id);
   }
 
@@ -66,7 +60,7 @@ export class TeacherResolver {
   })
   teacherChanged(
     @CurrentPrincipal() principal: Principal,
-    @Args('schoolId', { type: () => ID }, new ParseObjectIdPipe('schoolId')) schoolId: string,
+    @IdArg('schoolId') schoolId: string,
   ): AsyncIterator<TeacherChangedEvent> {
     return this.teacherService.follow(principal, schoolId);
   }

@@ -1,21 +1,21 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { PubSubEngine } from 'graphql-subscriptions';
-import { type DomainError, NotFoundError } from '../common/errors/domain-errors';
+import type { DomainError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
 import { SchoolService } from '../school/school.service';
 import { SubjectService } from '../subject/subject.service';
+import { accessDenied } from '../security/access-policy';
+import type { Principal } from '../common/principal';
+import { withhold } from '../security/withheld-fields';
+import type { HireTeacherInput } from './dto/teacher.inputs';
+import { TeacherRepository } from './persistence/teacher.repository';
 import {
-  accessDenied,
   assertMayFollowTeachersOf,
   assertMayManageTeachersOf,
   mayCountTeachers,
   teacherAccess,
   teacherListSchool,
-} from '../security/access-policy';
-import type { Principal } from '../common/principal';
-import { withhold } from '../security/withheld-fields';
-import type { HireTeacherInput } from './dto/teacher.inputs';
-import { TeacherRepository } from './persistence/teacher.repository';
+} from './teacher.policy';
 import {
   TEACHER_PRIVATE_FIELDS,
   type NewTeacher,
@@ -46,7 +46,7 @@ export class TeacherService implements OnModuleInit {
   }
 
   async get(principal: Principal, id: string): Promise<TeacherView> {
-    return this.viewFor(principal, await this.find(id));
+    return this.viewFor(principal, await this.teachers.getOrThrow(id));
   }
 
   /** Lists are limited to what the caller may see: their own school, unless an admin asks. */
@@ -74,7 +74,7 @@ export class TeacherService implements OnModuleInit {
     // Who may change a teacher depends on their school, and so do the subjects they may teach; a move between
     // schools is heard of by the subscribers of both.
     const needsBefore = principal.role !== 'admin' || changes.schoolId !== undefined || changes.subjects !== undefined;
-    const before = needsBefore ? await this.find(id) : undefined;
+    const before = needsBefore ? await this.teachers.getOrThrow(id) : undefined;
     if (before) assertMayManageTeachersOf(principal, before.schoolId);
     if (changes.schoolId !== undefined) {
       assertMayManageTeachersOf(principal, changes.schoolId);
@@ -84,15 +84,13 @@ export class TeacherService implements OnModuleInit {
       await this.subjects.assertTaughtAt(changes.schoolId ?? before.schoolId, changes.subjects ?? before.subjects);
     }
     const teacher = await this.teachers.update(id, changes);
-    if (!teacher) throw new NotFoundError('teacher', id);
     this.publishChange('updated', teacher, before?.schoolId);
     return teacher;
   }
 
   async delete(principal: Principal, id: string): Promise<Teacher> {
-    if (principal.role !== 'admin') assertMayManageTeachersOf(principal, (await this.find(id)).schoolId);
+    if (principal.role !== 'admin') assertMayManageTeachersOf(principal, (await this.teachers.getOrThrow(id)).schoolId);
     const teacher = await this.teachers.delete(id);
-    if (!teacher) throw new NotFoundError('teacher', id);
     this.publishChange('deleted', teacher);
     return teacher;
   }
@@ -121,12 +119,6 @@ export class TeacherService implements OnModuleInit {
   changeFor(principal: Principal, event: TeacherChangedEvent): TeacherChange {
     const { kind, teacher } = toTeacherChange(event);
     return { kind, teacher: this.viewFor(principal, teacher) };
-  }
-
-  private async find(id: string): Promise<Teacher> {
-    const teacher = await this.teachers.findById(id);
-    if (!teacher) throw new NotFoundError('teacher', id);
-    return teacher;
   }
 
   private viewFor(principal: Principal, teacher: Teacher): TeacherView {

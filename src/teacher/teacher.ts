@@ -1,14 +1,11 @@
+import type { Person } from '../common/person/person';
 import type { Withholdable } from '../security/withheld-fields';
 
 export const TEACHER_STATUSES = ['active', 'on_leave', 'left'] as const;
 export type TeacherStatus = (typeof TEACHER_STATUSES)[number];
 
-export interface Teacher {
+export interface Teacher extends Person {
   id: string;
-  firstName: string;
-  lastName: string;
-  email: string;
-  phone: string;
   schoolId: string;
   subjects: string[];
   status: TeacherStatus;

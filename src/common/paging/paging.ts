@@ -1,8 +1,8 @@
-import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ArgsType, Field, Int, IntersectionType, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type as ClassType } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { InvalidInputError } from '../errors/domain-errors';
 
 export const DEFAULT_PAGE_LIMIT = 20;
@@ -52,6 +52,26 @@ export class PagingQuery {
   sort?: string;
 }
 
+/**
+ * The arguments of a GraphQL list field: an optional `filter` of the given input type, then paging and sort. A
+ * feature declares its own (`@ArgsType() class SchoolsArgs extends PagingArgs(SchoolFilterInput) {}`). Composed
+ * with IntersectionType rather than inherited, so that the filter is validated (and a failure in it answered)
+ * before the paging, as when each feature declared it on a subclass of PagingQuery.
+ */
+export function PagingArgs<TFilter extends object>(
+  filterType: ClassType<TFilter>,
+): ClassType<PagingQuery & { filter?: TFilter }> {
+  @ArgsType()
+  class FilterArgs {
+    @Field(() => filterType, { nullable: true })
+    @IsOptional()
+    @ValidateNested()
+    @Type(() => filterType)
+    filter?: TFilter;
+  }
+  return IntersectionType(FilterArgs, PagingQuery, ArgsType);
+}
+
 export function toPageRequest(query: PagingQuery, sortableFields: readonly string[]): PageRequest {
   return { limit: query.limit, offset: query.offset, sort: parseSort(query.sort, sortableFields) };
 }
@@ -81,4 +101,43 @@ export function PageType<T>(itemType: ClassType<T>, name: string): ClassType<Pag
     total!: number;
   }
   return PageOfItems;
+}
+
+/** A page as REST answers it: the items, the total of the filter, and the limit and offset it was asked with. */
+export interface PageBody<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * The REST page response of an item response class, described for OpenAPI. A feature names its own page
+ * (`class SchoolPageResponse extends PageResponse(SchoolResponse) {}`), as OpenAPI names schemas by class.
+ */
+export function PageResponse<T>(itemType: ClassType<T>): ClassType<PageBody<T>> {
+  class PageOfItems implements PageBody<T> {
+    @ApiProperty({ type: [itemType] })
+    items!: T[];
+
+    @ApiProperty()
+    total!: number;
+
+    @ApiProperty()
+    limit!: number;
+
+    @ApiProperty()
+    offset!: number;
+  }
+  return PageOfItems;
+}
+
+/** The REST answer of a page: its items mapped to responses, with the paging it was asked with. */
+export function toPageBody<T, R>(page: Page<T>, request: PageRequest, toResponse: (item: T) => R): PageBody<R> {
+  return {
+    items: page.items.map((item) => toResponse(item)),
+    total: page.total,
+    limit: request.limit,
+    offset: request.offset,
+  };
 }

@@ -1,60 +1,21 @@
-import { ArgsType, Field, ID, InputType, PartialType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsDate,
-  IsEmail,
-  IsMongoId,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
-import { PagingQuery } from '../../common/paging/paging';
-import { PHONE_PATTERN } from '../../common/validation/contact-patterns';
+import { ArgsType, InputType, PartialType } from '@nestjs/graphql';
+import { IntersectionType } from '@nestjs/swagger';
+import { PagingArgs, PagingQuery } from '../../common/paging/paging';
+import { PersonInput } from '../../common/person/person.input';
+import { DateField, IdField } from '../../common/validation/input-fields';
 
-@InputType('CreateHeadmasterInput')
-export class CreateHeadmasterInput {
-  @Field()
-  @ApiProperty({ maxLength: 100 })
-  @IsString()
-  @Length(1, 100)
-  firstName!: string;
-
-  @Field()
-  @ApiProperty({ maxLength: 100 })
-  @IsString()
-  @Length(1, 100)
-  lastName!: string;
-
-  @Field()
-  @ApiProperty({ example: 'head@school.example.org' })
-  @IsEmail({}, { message: 'email must be an e-mail address' })
-  @MaxLength(254)
-  email!: string;
-
-  @Field()
-  @ApiProperty({ example: '+1 555 0100' })
-  @IsString()
-  @Matches(PHONE_PATTERN, {
-    message: 'phone must be a phone number of 5-20 digits, spaces, -, ( ) and an optional leading +',
-  })
-  phone!: string;
-
-  @Field(() => ID)
-  @ApiProperty({ description: 'Id of the school' })
-  @IsMongoId({ message: 'schoolId must be a 24-character hexadecimal id' })
+/** What a headmaster is besides a person: the head of a school since a date (see PersonInput on the order). */
+@InputType({ isAbstract: true })
+class HeadmasterAppointmentInput extends PersonInput {
+  @IdField({ description: 'Id of the school' })
   schoolId!: string;
 
-  @Field({ nullable: true, description: 'Defaults to now' })
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Defaults to now' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'appointedAt must be an ISO 8601 date' })
+  @DateField({ optional: true, description: 'Defaults to now' })
   appointedAt?: Date;
 }
+
+@InputType('CreateHeadmasterInput')
+export class CreateHeadmasterInput extends HeadmasterAppointmentInput {}
 
 /** Every field of CreateHeadmasterInput, each optional (REST documents it with the Swagger equivalent). */
 @InputType('UpdateHeadmasterInput')
@@ -62,20 +23,11 @@ export class UpdateHeadmasterInput extends PartialType(CreateHeadmasterInput, In
 
 @InputType('HeadmasterFilter')
 export class HeadmasterFilterInput {
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsMongoId({ message: 'schoolId must be a 24-character hexadecimal id' })
+  @IdField({ optional: true })
   schoolId?: string;
 }
 
 export class ListHeadmastersQuery extends IntersectionType(HeadmasterFilterInput, PagingQuery) {}
 
 @ArgsType()
-export class HeadmastersArgs extends PagingQuery {
-  @Field(() => HeadmasterFilterInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => HeadmasterFilterInput)
-  filter?: HeadmasterFilterInput;
-}
+export class HeadmastersArgs extends PagingArgs(HeadmasterFilterInput) {}

@@ -1,19 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageResponse } from '../../common/paging/paging';
+import { PersonResponse } from '../../common/person/person.response';
 import { SchoolResponse, toSchoolResponse } from '../../school/dto/school.response';
 import { TEACHER_STATUSES, type TeacherStatus } from '../../teacher/teacher';
 import type { Headmaster, HeadmasterDashboard } from '../headmaster';
 
 /** A headmaster as REST returns it. */
-export class HeadmasterResponse {
-  @ApiProperty({ example: '665f1c2ab3e4d5f6a7b8c9d0' })
-  id!: string;
-
-  @ApiProperty()
-  firstName!: string;
-
-  @ApiProperty()
-  lastName!: string;
-
+export class HeadmasterResponse extends PersonResponse {
   @ApiProperty()
   email!: string;
 
@@ -33,19 +26,7 @@ export class HeadmasterResponse {
   updatedAt!: string;
 }
 
-export class HeadmasterListResponse {
-  @ApiProperty({ type: [HeadmasterResponse] })
-  items!: HeadmasterResponse[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  limit!: number;
-
-  @ApiProperty()
-  offset!: number;
-}
+export class HeadmasterPageResponse extends PageResponse(HeadmasterResponse) {}
 
 class SubjectCount {
   @ApiProperty()

@@ -1,21 +1,13 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { PageType } from '../../common/paging/paging';
+import { PersonModel } from '../../common/person/person.model';
 import { SchoolModel } from '../../school/models/school.model';
 import { StatusCountModel, SubjectCountModel } from '../../teacher/models/teacher.model';
 import type { Headmaster, HeadmasterDashboard } from '../headmaster';
 
 /** The Headmaster GraphQL type; `school` and `teachers` are resolved by the modules that own them. */
 @ObjectType('Headmaster')
-export class HeadmasterModel implements Headmaster {
-  @Field(() => ID)
-  id!: string;
-
-  @Field()
-  firstName!: string;
-
-  @Field()
-  lastName!: string;
-
+export class HeadmasterModel extends PersonModel implements Headmaster {
   @Field()
   email!: string;
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueryFilter, Types } from 'mongoose';
+import { personOf } from '../../common/person/person';
 import type { CollectionStore, StoredRecord } from '../../common/persistence/collection-store';
 import { EntityRepository } from '../../common/persistence/entity-repository';
 import { InjectCollectionStore } from '../../persistence/collection-store.module';
@@ -9,10 +10,7 @@ import { HeadmasterRecord } from './headmaster.schema';
 export function toHeadmaster(record: StoredRecord<HeadmasterRecord>): Headmaster {
   return {
     id: record._id.toHexString(),
-    firstName: record.firstName,
-    lastName: record.lastName,
-    email: record.email,
-    phone: record.phone,
+    ...personOf(record),
     schoolId: record.schoolId.toHexString(),
     appointedAt: record.appointedAt,
     createdAt: record.createdAt,
@@ -37,7 +35,7 @@ export class HeadmasterRepository extends EntityRepository<
   HeadmasterChanges
 > {
   constructor(@InjectCollectionStore(HeadmasterRecord.name) store: CollectionStore<HeadmasterRecord>) {
-    super(store);
+    super(store, 'headmaster');
   }
 
   protected readonly toEntity = toHeadmaster;

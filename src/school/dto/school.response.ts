@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageResponse } from '../../common/paging/paging';
 import { SCHOOL_TYPES, type SchoolType, type SchoolView } from '../school';
 
 const PRIVATE = "Only for the school's members and admins: absent from the public directory entry";
@@ -50,19 +51,7 @@ export class SchoolResponse {
   updatedAt?: string;
 }
 
-export class SchoolListResponse {
-  @ApiProperty({ type: [SchoolResponse] })
-  items!: SchoolResponse[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  limit!: number;
-
-  @ApiProperty()
-  offset!: number;
-}
+export class SchoolPageResponse extends PageResponse(SchoolResponse) {}
 
 export function toSchoolResponse(school: SchoolView): SchoolResponse {
   return {

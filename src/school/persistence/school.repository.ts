@@ -46,7 +46,7 @@ function toQueryFilter(filter: SchoolFilter): QueryFilter<SchoolRecord> {
 @Injectable()
 export class SchoolRepository extends EntityRepository<SchoolRecord, School, SchoolFilter, SchoolChanges> {
   constructor(@InjectCollectionStore(SchoolRecord.name) store: CollectionStore<SchoolRecord>) {
-    super(store);
+    super(store, 'school');
   }
 
   protected readonly toEntity = toSchool;

@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { PHONE_PATTERN, STORED_EMAIL_PATTERN } from '../../common/validation/contact-patterns';
+import { EmailProp, PhoneProp } from '../../common/persistence/contact-props';
 import { SchemaTypes, Types } from 'mongoose';
 import { SCHOOL_TYPES, type SchoolType } from '../school';
 
@@ -32,15 +32,10 @@ export class SchoolRecord {
   @Prop({ required: true, type: SchemaFactory.createForClass(AddressRecord) })
   address!: AddressRecord;
 
-  @Prop({ required: true, match: [PHONE_PATTERN, 'phone must be a phone number'] })
+  @PhoneProp()
   phone!: string;
 
-  @Prop({
-    required: true,
-    lowercase: true,
-    trim: true,
-    match: [STORED_EMAIL_PATTERN, 'email must be an e-mail address'],
-  })
+  @EmailProp()
   email!: string;
 
   @Prop({ type: SchemaTypes.ObjectId, ref: 'HeadmasterRecord' })

@@ -1,16 +1,13 @@
-import { ArgsType, Field, ID, InputType, OmitType, PartialType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsMongoId, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
-import { PagingQuery } from '../../common/paging/paging';
+import { ArgsType, Field, InputType, OmitType, PartialType } from '@nestjs/graphql';
+import { ApiProperty, IntersectionType } from '@nestjs/swagger';
+import { IsString, Matches } from 'class-validator';
+import { PagingArgs, PagingQuery } from '../../common/paging/paging';
+import { IdField, TextField } from '../../common/validation/input-fields';
 import { SUBJECT_CODE_PATTERN, SUBJECT_CODE_RULE } from '../subject';
 
 @InputType('CreateSubjectInput')
 export class CreateSubjectInput {
-  @Field()
-  @ApiProperty({ maxLength: 200, example: 'Physical education' })
-  @IsString()
-  @Length(1, 200)
+  @TextField(200, { example: 'Physical education' })
   name!: string;
 
   @Field({ description: `Unique within the school; ${SUBJECT_CODE_RULE}` })
@@ -19,9 +16,7 @@ export class CreateSubjectInput {
   @Matches(SUBJECT_CODE_PATTERN, { message: `code must be ${SUBJECT_CODE_RULE}` })
   code!: string;
 
-  @Field(() => ID)
-  @ApiProperty({ description: 'Id of the school' })
-  @IsMongoId({ message: 'schoolId must be a 24-character hexadecimal id' })
+  @IdField({ description: 'Id of the school' })
   schoolId!: string;
 }
 
@@ -35,39 +30,20 @@ export class UpdateSubjectInput extends PartialType(OmitType(CreateSubjectInput,
 /** The filters of a subject list within one school: the school is given by the parent. */
 @InputType('SchoolSubjectFilter')
 export class SchoolSubjectFilterInput {
-  @Field({ nullable: true, description: 'Every word must occur in the name or the code' })
-  @ApiPropertyOptional({ description: 'Every word must occur in the name or the code' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @TextField(100, { optional: true, description: 'Every word must occur in the name or the code' })
   q?: string;
 }
 
 @InputType('SubjectFilter')
 export class SubjectFilterInput extends SchoolSubjectFilterInput {
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ description: 'Id of the school' })
-  @IsOptional()
-  @IsMongoId({ message: 'schoolId must be a 24-character hexadecimal id' })
+  @IdField({ optional: true, description: 'Id of the school' })
   schoolId?: string;
 }
 
 export class ListSubjectsQuery extends IntersectionType(SubjectFilterInput, PagingQuery) {}
 
 @ArgsType()
-export class SubjectsArgs extends PagingQuery {
-  @Field(() => SubjectFilterInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SubjectFilterInput)
-  filter?: SubjectFilterInput;
-}
+export class SubjectsArgs extends PagingArgs(SubjectFilterInput) {}
 
 @ArgsType()
-export class SchoolSubjectsArgs extends PagingQuery {
-  @Field(() => SchoolSubjectFilterInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SchoolSubjectFilterInput)
-  filter?: SchoolSubjectFilterInput;
-}
+export class SchoolSubjectsArgs extends PagingArgs(SchoolSubjectFilterInput) {}

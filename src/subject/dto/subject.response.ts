@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageResponse } from '../../common/paging/paging';
 import type { Subject } from '../subject';
 
 /** A subject as REST returns it; everything about a subject is public. */
@@ -22,19 +23,7 @@ export class SubjectResponse {
   updatedAt!: string;
 }
 
-export class SubjectListResponse {
-  @ApiProperty({ type: [SubjectResponse] })
-  items!: SubjectResponse[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  limit!: number;
-
-  @ApiProperty()
-  offset!: number;
-}
+export class SubjectPageResponse extends PageResponse(SubjectResponse) {}
 
 export function toSubjectResponse(subject: Subject): SubjectResponse {
   return {

@@ -37,7 +37,7 @@ export class SubjectRepository extends EntityRepository<
   SubjectChanges & { schoolId?: string }
 > {
   constructor(@InjectCollectionStore(SubjectRecord.name) store: CollectionStore<SubjectRecord>) {
-    super(store);
+    super(store, 'subject');
   }
 
   protected readonly toEntity = toSubject;

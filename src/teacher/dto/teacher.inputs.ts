@@ -1,59 +1,18 @@
-import { ArgsType, Field, ID, InputType, PartialType } from '@nestjs/graphql';
+import { ArgsType, Field, InputType, PartialType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsDate,
-  IsEmail,
-  IsIn,
-  IsMongoId,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
-import { PagingQuery } from '../../common/paging/paging';
-import { PHONE_PATTERN } from '../../common/validation/contact-patterns';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsOptional, Matches } from 'class-validator';
+import { PagingArgs, PagingQuery } from '../../common/paging/paging';
+import { PersonInput } from '../../common/person/person.input';
+import { DateField, EnumField, IdField, TextField } from '../../common/validation/input-fields';
 import { TeacherStatusEnum } from '../models/teacher.model';
 import { SUBJECT_CODE_PATTERN, SUBJECT_CODE_RULE } from '../../subject/subject';
 import { TEACHER_STATUSES, type TeacherStatus } from '../teacher';
 
 const SUBJECT_MESSAGE = `subjects must be codes of subjects: ${SUBJECT_CODE_RULE}`;
 
-/** A teacher's own details; the school comes from the request (create) or the headmaster (hire). */
-@InputType('HireTeacherInput')
-export class HireTeacherInput {
-  @Field()
-  @ApiProperty({ maxLength: 100 })
-  @IsString()
-  @Length(1, 100)
-  firstName!: string;
-
-  @Field()
-  @ApiProperty({ maxLength: 100 })
-  @IsString()
-  @Length(1, 100)
-  lastName!: string;
-
-  @Field()
-  @ApiProperty({ example: 'ada.lovelace@example.org' })
-  @IsEmail({}, { message: 'email must be an e-mail address' })
-  @MaxLength(254)
-  email!: string;
-
-  @Field()
-  @ApiProperty({ example: '+1 555 0100' })
-  @IsString()
-  @Matches(PHONE_PATTERN, {
-    message: 'phone must be a phone number of 5-20 digits, spaces, -, ( ) and an optional leading +',
-  })
-  phone!: string;
-
+/** What a teacher is besides a person: what they teach, their status and since when (see PersonInput on the order). */
+@InputType({ isAbstract: true })
+class TeachingInput extends PersonInput {
   @Field(() => [String], { description: "Codes of subjects of the teacher's school" })
   @ApiProperty({
     type: [String],
@@ -67,25 +26,20 @@ export class HireTeacherInput {
   @Matches(SUBJECT_CODE_PATTERN, { each: true, message: SUBJECT_MESSAGE })
   subjects!: string[];
 
-  @Field(() => TeacherStatusEnum, { nullable: true, defaultValue: 'active' })
-  @ApiPropertyOptional({ enum: TEACHER_STATUSES, default: 'active' })
-  @IsOptional()
-  @IsIn(TEACHER_STATUSES)
+  @EnumField(TeacherStatusEnum, TEACHER_STATUSES, { optional: true, defaultValue: 'active' })
   status?: TeacherStatus;
 
-  @Field({ nullable: true, description: 'Defaults to now' })
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Defaults to now' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'hiredAt must be an ISO 8601 date' })
+  @DateField({ optional: true, description: 'Defaults to now' })
   hiredAt?: Date;
 }
 
+/** A teacher's own details; the school comes from the request (create) or the headmaster (hire). */
+@InputType('HireTeacherInput')
+export class HireTeacherInput extends TeachingInput {}
+
 @InputType('CreateTeacherInput')
 export class CreateTeacherInput extends HireTeacherInput {
-  @Field(() => ID)
-  @ApiProperty({ description: 'Id of the school' })
-  @IsMongoId({ message: 'schoolId must be a 24-character hexadecimal id' })
+  @IdField({ description: 'Id of the school' })
   schoolId!: string;
 }
 
@@ -108,26 +62,16 @@ export class SchoolTeacherFilterInput {
   @Matches(SUBJECT_CODE_PATTERN, { message: `subject must be a subject code: ${SUBJECT_CODE_RULE}` })
   subject?: string;
 
-  @Field(() => TeacherStatusEnum, { nullable: true })
-  @ApiPropertyOptional({ enum: TEACHER_STATUSES })
-  @IsOptional()
-  @IsIn(TEACHER_STATUSES)
+  @EnumField(TeacherStatusEnum, TEACHER_STATUSES, { optional: true })
   status?: TeacherStatus;
 
-  @Field({ nullable: true, description: 'Name search: every word must match a first or last name' })
-  @ApiPropertyOptional({ description: 'Name search: every word must match a first or last name' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @TextField(100, { optional: true, description: 'Name search: every word must match a first or last name' })
   q?: string;
 }
 
 @InputType('TeacherFilter')
 export class TeacherFilterInput extends SchoolTeacherFilterInput {
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsMongoId({ message: 'schoolId must be a 24-character hexadecimal id' })
+  @IdField({ optional: true })
   schoolId?: string;
 }
 
@@ -136,19 +80,7 @@ export class ListTeachersQuery extends IntersectionType(TeacherFilterInput, Pagi
 export class ListSchoolTeachersQuery extends IntersectionType(SchoolTeacherFilterInput, PagingQuery) {}
 
 @ArgsType()
-export class TeachersArgs extends PagingQuery {
-  @Field(() => TeacherFilterInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => TeacherFilterInput)
-  filter?: TeacherFilterInput;
-}
+export class TeachersArgs extends PagingArgs(TeacherFilterInput) {}
 
 @ArgsType()
-export class SchoolTeachersArgs extends PagingQuery {
-  @Field(() => SchoolTeacherFilterInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SchoolTeacherFilterInput)
-  filter?: SchoolTeacherFilterInput;
-}
+export class SchoolTeachersArgs extends PagingArgs(SchoolTeacherFilterInput) {}

@@ -1,19 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageResponse } from '../../common/paging/paging';
+import { PersonResponse } from '../../common/person/person.response';
 import { TEACHER_STATUSES, type TeacherStatus, type TeacherView } from '../teacher';
 
 const PRIVATE = 'For the teacher, their headmaster and admins: absent from what colleagues see';
 
 /** A teacher as REST returns it: in full, or as a colleague sees them (id, names, school, subjects). */
-export class TeacherResponse {
-  @ApiProperty({ example: '665f1c2ab3e4d5f6a7b8c9d0' })
-  id!: string;
-
-  @ApiProperty()
-  firstName!: string;
-
-  @ApiProperty()
-  lastName!: string;
-
+export class TeacherResponse extends PersonResponse {
   @ApiPropertyOptional({ description: PRIVATE })
   email?: string;
 
@@ -39,19 +32,7 @@ export class TeacherResponse {
   updatedAt?: string;
 }
 
-export class TeacherListResponse {
-  @ApiProperty({ type: [TeacherResponse] })
-  items!: TeacherResponse[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  limit!: number;
-
-  @ApiProperty()
-  offset!: number;
-}
+export class TeacherPageResponse extends PageResponse(TeacherResponse) {}
 
 export function toTeacherResponse(teacher: TeacherView): TeacherResponse {
   return {

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { PageType } from '../../common/paging/paging';
+import { PersonModel } from '../../common/person/person.model';
 import { withholdableField } from '../../security/withheld-fields';
 import {
   TEACHER_CHANGE_KINDS,
@@ -20,16 +21,7 @@ registerEnumType(TeacherStatusEnum, { name: 'TeacherStatus' });
 
 /** The Teacher GraphQL type; `school` is resolved by the school module. */
 @ObjectType('Teacher')
-export class TeacherModel implements TeacherView {
-  @Field(() => ID)
-  id!: string;
-
-  @Field()
-  firstName!: string;
-
-  @Field()
-  lastName!: string;
-
+export class TeacherModel extends PersonModel implements TeacherView {
   @Field({ nullable: true, description: PRIVATE, middleware: [withholdableField] })
   email?: string;
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueryFilter, Types } from 'mongoose';
+import { personOf } from '../../common/person/person';
 import type { CollectionStore, StoredRecord } from '../../common/persistence/collection-store';
 import { EntityRepository } from '../../common/persistence/entity-repository';
 import { InjectCollectionStore } from '../../persistence/collection-store.module';
@@ -11,10 +12,7 @@ import { TeacherRecord } from './teacher.schema';
 export function toTeacher(record: StoredRecord<TeacherRecord>): Teacher {
   return {
     id: record._id.toHexString(),
-    firstName: record.firstName,
-    lastName: record.lastName,
-    email: record.email,
-    phone: record.phone,
+    ...personOf(record),
     schoolId: record.schoolId.toHexString(),
     subjects: [...record.subjects],
     status: record.status,
@@ -45,7 +43,7 @@ function countsDescending<K extends string>(counts: Map<K, number>): [K, number]
 @Injectable()
 export class TeacherRepository extends EntityRepository<TeacherRecord, Teacher, TeacherFilter, TeacherChanges> {
   constructor(@InjectCollectionStore(TeacherRecord.name) store: CollectionStore<TeacherRecord>) {
-    super(store);
+    super(store, 'teacher');
   }
 
   protected readonly toEntity = toTeacher;

@@ -1,0 +1,57 @@
+import { ForbiddenError, UnauthenticatedError } from '../common/errors/domain-errors';
+import { ANONYMOUS, type Principal } from '../common/principal';
+import { assertMayManageTeachersOf, mayCountTeachers, teacherAccess, teacherListSchool } from './teacher.policy';
+
+const OWN = 'aaaaaaaaaaaaaaaaaaaaaaaa';
+const OTHER = 'bbbbbbbbbbbbbbbbbbbbbbbb';
+const SELF = 'cccccccccccccccccccccccc';
+const COLLEAGUE = 'dddddddddddddddddddddddd';
+
+describe('teacher policy', () => {
+  const admin: Principal = { role: 'admin', sub: 'root' };
+  const headmaster: Principal = { role: 'headmaster', sub: 'h1', schoolId: OWN };
+  const teacher: Principal = { role: 'teacher', sub: SELF, schoolId: OWN };
+
+  it.each([
+    [admin, { id: COLLEAGUE, schoolId: OTHER }, 'full'],
+    [headmaster, { id: COLLEAGUE, schoolId: OWN }, 'full'],
+    [teacher, { id: SELF, schoolId: OWN }, 'full'],
+    [teacher, { id: COLLEAGUE, schoolId: OWN }, 'colleague'],
+  ] as const)('%o sees %o in %s', (principal, target, expected) => {
+    expect(teacherAccess(principal, target)).toBe(expected);
+  });
+
+  it.each([
+    [headmaster, { id: COLLEAGUE, schoolId: OTHER }, ForbiddenError],
+    [teacher, { id: COLLEAGUE, schoolId: OTHER }, ForbiddenError],
+    [ANONYMOUS, { id: COLLEAGUE, schoolId: OWN }, UnauthenticatedError],
+  ] as const)('%o may not see %o', (principal, target, error) => {
+    expect(() => teacherAccess(principal, target)).toThrow(error);
+  });
+
+  it('limits lists to the own school, and lets a teacher filter and sort only on what colleagues show', () => {
+    expect(teacherListSchool(teacher, {}, { lastName: 1 })).toBe(OWN);
+    expect(teacherListSchool(headmaster, { status: 'left' }, { hiredAt: -1 })).toBe(OWN);
+    expect(teacherListSchool(admin, {}, undefined)).toBeUndefined();
+    expect(() => teacherListSchool(teacher, { status: 'left' }, undefined)).toThrow(ForbiddenError);
+    expect(() => teacherListSchool(teacher, {}, { email: 1 })).toThrow(ForbiddenError);
+    expect(() => teacherListSchool(headmaster, { schoolId: OTHER }, undefined)).toThrow(ForbiddenError);
+    expect(() => teacherListSchool(ANONYMOUS, {}, undefined)).toThrow(UnauthenticatedError);
+  });
+
+  it('lets their headmaster and admins manage teachers, and members count them', () => {
+    expect(() => assertMayManageTeachersOf(headmaster, OWN)).not.toThrow();
+    expect(() => assertMayManageTeachersOf(headmaster, OTHER)).toThrow(ForbiddenError);
+    expect(() => assertMayManageTeachersOf(teacher, OWN)).toThrow(ForbiddenError);
+    expect(() => assertMayManageTeachersOf(admin, OTHER)).not.toThrow();
+    expect(mayCountTeachers(teacher, OWN)).toBe(true);
+    expect(mayCountTeachers(teacher, OTHER)).toBe(false);
+    expect(mayCountTeachers(ANONYMOUS, OWN)).toBe(false);
+  });
+
+  it('never names the data in a denial', () => {
+    expect(() => teacherAccess(headmaster, { id: COLLEAGUE, schoolId: OTHER })).toThrow(
+      /^not allowed for a headmaster of this school$/,
+    );
+  });
+});

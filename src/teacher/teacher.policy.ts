@@ -1,0 +1,56 @@
+import type { SortSpec } from '../common/paging/paging';
+import { isMemberOf, type Principal } from '../common/principal';
+import { assertSortWithin, deny, isHeadmasterOf } from '../security/access-policy';
+
+/**
+ * Who may see and change teachers. A teacher sees their own profile in full and their colleagues' names and
+ * subjects; the school's headmasters read, hire, update and remove its teachers; admins may do everything.
+ * Anonymous callers and other schools see no teacher.
+ */
+
+export type TeacherAccess = 'full' | 'colleague';
+
+/** What a colleague sees of a teacher; contact data, status and dates are for the teacher, the headmaster and admins. */
+export const TEACHER_COLLEAGUE_SORT_FIELDS = ['lastName', 'firstName'] as const;
+
+export function teacherAccess(principal: Principal, teacher: { id: string; schoolId: string }): TeacherAccess {
+  if (principal.role === 'admin' || isHeadmasterOf(principal, teacher.schoolId)) return 'full';
+  if (principal.role === 'teacher' && isMemberOf(principal, teacher.schoolId)) {
+    return principal.sub === teacher.id ? 'full' : 'colleague';
+  }
+  deny(principal);
+}
+
+/**
+ * The school a teacher list is limited to (admins: the requested one, or all). Teachers may filter and sort
+ * only on what they see of their colleagues, so no filter reveals what the answer withholds.
+ */
+export function teacherListSchool(
+  principal: Principal,
+  filter: { schoolId?: string; status?: string },
+  sort: SortSpec | undefined,
+): string | undefined {
+  if (principal.role === 'admin') return filter.schoolId;
+  if (principal.role === 'anonymous') deny(principal);
+  if (filter.schoolId !== undefined && filter.schoolId !== principal.schoolId) deny(principal);
+  if (principal.role === 'teacher') {
+    if (filter.status !== undefined) deny(principal);
+    assertSortWithin(principal, sort, TEACHER_COLLEAGUE_SORT_FIELDS);
+  }
+  return principal.schoolId;
+}
+
+/** How many teachers a school has is for its members and admins. */
+export function mayCountTeachers(principal: Principal, schoolId: string): boolean {
+  return principal.role === 'admin' || isMemberOf(principal, schoolId);
+}
+
+/** Hiring, changing and removing teachers: the school's headmasters and admins. */
+export function assertMayManageTeachersOf(principal: Principal, schoolId: string): void {
+  if (principal.role !== 'admin' && !isHeadmasterOf(principal, schoolId)) deny(principal);
+}
+
+/** Following the writes of a school's teachers (a subscription): its members and admins. */
+export function assertMayFollowTeachersOf(principal: Principal, schoolId: string): void {
+  if (!mayCountTeachers(principal, schoolId)) deny(principal);
+}
