@@ -90,31 +90,21 @@ export type SchoolSeed = {
   updatedAt: Date;
 };
 
-export type HeadmasterSeed = {
+/** What headmasters and teachers have in common: a person at a school. */
+export type PersonSeed = {
   _id: Types.ObjectId;
   firstName: string;
   lastName: string;
   email: string;
   phone: string;
   schoolId: Types.ObjectId;
-  appointedAt: Date;
   createdAt: Date;
   updatedAt: Date;
 };
 
-export type TeacherSeed = {
-  _id: Types.ObjectId;
-  firstName: string;
-  lastName: string;
-  email: string;
-  phone: string;
-  schoolId: Types.ObjectId;
-  subjects: TeacherSubject[];
-  status: TeacherStatus;
-  hiredAt: Date;
-  createdAt: Date;
-  updatedAt: Date;
-};
+export type HeadmasterSeed = PersonSeed & { appointedAt: Date };
+
+export type TeacherSeed = PersonSeed & { subjects: TeacherSubject[]; status: TeacherStatus; hiredAt: Date };
 
 export type SubjectSeed = {
   _id: Types.ObjectId;
@@ -132,12 +122,7 @@ export type DemoData = {
   subjects: SubjectSeed[];
 };
 
-export type DemoDataCounts = {
-  schools: number;
-  headmasters: number;
-  teachers: number;
-  subjects: number;
-};
+export type DemoDataCounts = Record<keyof DemoData, number>;
 
 export type SeedDemoDataResult = {
   seeded: boolean;

@@ -1,28 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { BrokenCircuitError, IsolatedCircuitError, TaskCancelledError } from 'cockatiel';
-import type { AppConfig, FallbackSettings } from '../config/app-config';
+import type { FallbackSettings } from '../config/app-config';
 import { DatabaseCircuit } from './database-circuit';
-
-const START = new Date('2026-11-30T12:00:00Z');
-
-const SETTINGS: FallbackSettings = {
-  enabled: true,
-  breakerEnabled: true,
-  operationTimeoutMs: 750,
-  breakerThreshold: 3,
-  halfOpenAfterMs: 500,
-  writes: 'queue',
-  retryAfterSeconds: 5,
-  journalPath: ':memory:',
-  drill: false,
-  logIntervalMs: 10_000,
-};
-
-/** The one place that knows where the fallback settings live in AppConfig. */
-function configWith(settings: Partial<FallbackSettings>): AppConfig {
-  const fallback: FallbackSettings = { ...SETTINGS, ...settings };
-  return { fallback } as Pick<AppConfig, 'fallback'> as AppConfig;
-}
+import { configWith, databaseFailure, START } from './testing/fallback-test-kit';
 
 function newTestCircuit(settings: Partial<FallbackSettings> = {}) {
   const sut = new DatabaseCircuit(configWith(settings));
@@ -30,12 +10,6 @@ function newTestCircuit(settings: Partial<FallbackSettings> = {}) {
   sut.events.on('degraded', events.degraded);
   sut.events.on('recovered', events.recovered);
   return { sut, events };
-}
-
-function databaseFailure(message = 'connect ECONNREFUSED 127.0.0.1:27017'): Error {
-  const error = new Error(message);
-  error.name = 'MongoNetworkError';
-  return error;
 }
 
 const succeeding = <T>(value: T) => jest.fn(() => Promise.resolve(value));

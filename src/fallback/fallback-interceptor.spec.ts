@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 import type { FastifyRequest } from 'fastify';
 import { Error as MongooseError, Mongoose, Schema, Types } from 'mongoose';
@@ -6,34 +5,14 @@ import { ConflictError, InvalidInputError, ServiceUnavailableError } from '../co
 import type { FindQuery, JournalledWrite, StoredRecord } from '../common/persistence/collection-store';
 import type { MongooseCollectionStore } from '../common/persistence/mongoose-collection-store';
 import { enterRequestContext, type RequestContext } from '../common/request-context';
-import type { AppConfig, FallbackSettings } from '../config/app-config';
+import type { FallbackSettings } from '../config/app-config';
 import type { MetricsService } from '../metrics/metrics.service';
 import { DatabaseCircuit } from './database-circuit';
 import { FallbackInterceptor } from './fallback-interceptor';
 import { cloneRecord, FixtureCollectionStore } from './fixtures/fixture-store';
-import { WriteJournal } from './write-journal';
+import { configWith, databaseFailure, fallbackTestLifecycle, START } from './testing/fallback-test-kit';
 
-const START = new Date('2026-11-30T12:00:00Z');
 const later = (ms: number) => new Date(START.getTime() + ms);
-
-const SETTINGS: FallbackSettings = {
-  enabled: true,
-  breakerEnabled: true,
-  operationTimeoutMs: 750,
-  breakerThreshold: 3,
-  halfOpenAfterMs: 500,
-  writes: 'queue',
-  retryAfterSeconds: 5,
-  journalPath: ':memory:',
-  drill: false,
-  logIntervalMs: 10_000,
-};
-
-/** The one place that knows where the fallback settings live in AppConfig. */
-function configWith(settings: Partial<FallbackSettings>): AppConfig {
-  const fallback: FallbackSettings = { ...SETTINGS, ...settings };
-  return { fallback } as Pick<AppConfig, 'fallback'> as AppConfig;
-}
 
 type Teacher = {
   name: string;
@@ -75,12 +54,6 @@ const BACKUP = [
   teacher(BEN_ID, 'Ben Hill', 'ben.hill@school.test'),
 ];
 const DATABASE = [teacher(ADA_ID, 'Ada Moss-Hill', 'ada.moss@school.test'), BACKUP[1]];
-
-function databaseFailure(message = 'connect ECONNREFUSED 127.0.0.1:27017'): Error {
-  const error = new Error(message);
-  error.name = 'MongoNetworkError';
-  return error;
-}
 
 /** The MongoDB store under the interceptor: answers from DATABASE, or rejects every operation with one error. */
 function newFakeDatabase() {
@@ -133,16 +106,14 @@ async function inRequest<R>(operation: () => Promise<R>): Promise<{ result: R; c
 const names = (records: readonly { name: string }[]) => records.map((record) => record.name);
 
 describe(FallbackInterceptor.name, () => {
-  let journals: WriteJournal[];
-  let warn: jest.SpyInstance;
+  const { openJournal, logs } = fallbackTestLifecycle();
 
   function newTestInterceptor(settings: Partial<FallbackSettings> = {}) {
     const config = configWith(settings);
     const database = newFakeDatabase();
     const backup = new FixtureCollectionStore<Teacher>('teachers', BACKUP);
     const circuit = new DatabaseCircuit(config);
-    const journal = new WriteJournal(config);
-    journals.push(journal);
+    const journal = openJournal(config);
     const metrics = newFakeMetrics();
     const sut = new FallbackInterceptor(
       database.store as unknown as MongooseCollectionStore<Teacher>,
@@ -160,19 +131,6 @@ describe(FallbackInterceptor.name, () => {
     for (let read = 0; read < threshold; read++) await built.sut.findById(ADA_ID);
     expect(built.circuit.open).toBe(true);
   }
-
-  beforeEach(() => {
-    journals = [];
-    jest.useFakeTimers({ now: START });
-    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-  });
-
-  afterEach(() => {
-    for (const journal of journals) journal.onApplicationShutdown();
-    jest.useRealTimers();
-    jest.restoreAllMocks();
-  });
 
   describe('reads', () => {
     it('answers from the database while it answers, marked as database data', async () => {
@@ -304,11 +262,11 @@ describe(FallbackInterceptor.name, () => {
       await sut.count({});
       jest.advanceTimersByTime(9_999);
       await sut.find({ filter: {} });
-      expect(warn).toHaveBeenCalledWith(
+      expect(logs.warn).toHaveBeenCalledWith(
         { event: 'fallback.serving', collection: 'teachers', operation: 'findById' },
         'Serving teachers from backup data (database unavailable)',
       );
-      const servingLogs = () => warn.mock.calls.filter(([fields]) => fields?.event === 'fallback.serving');
+      const servingLogs = () => logs.warn.mock.calls.filter(([fields]) => fields?.event === 'fallback.serving');
       expect(servingLogs()).toHaveLength(1);
 
       jest.advanceTimersByTime(1);

@@ -1,44 +1,15 @@
-import { Logger } from '@nestjs/common';
 import { ConflictError } from '../common/errors/domain-errors';
 import type { JournalledWrite, ReplayableStore } from '../common/persistence/collection-store';
-import type { AppConfig, FallbackSettings } from '../config/app-config';
 import type { MetricsService } from '../metrics/metrics.service';
 import { DatabaseCircuit } from './database-circuit';
 import type { FallbackRegistry } from './fallback-registry';
 import { JournalReplayer } from './journal-replayer';
-import { WriteJournal } from './write-journal';
-
-const START = new Date('2026-11-30T12:00:00Z');
-
-const SETTINGS: FallbackSettings = {
-  enabled: true,
-  breakerEnabled: true,
-  operationTimeoutMs: 750,
-  breakerThreshold: 3,
-  halfOpenAfterMs: 500,
-  writes: 'queue',
-  retryAfterSeconds: 5,
-  journalPath: ':memory:',
-  drill: false,
-  logIntervalMs: 10_000,
-};
-
-/** The one place that knows where the fallback settings live in AppConfig. */
-function configWith(settings: Partial<FallbackSettings>): AppConfig {
-  const fallback: FallbackSettings = { ...SETTINGS, ...settings };
-  return { fallback } as Pick<AppConfig, 'fallback'> as AppConfig;
-}
+import { configWith, databaseFailure, fallbackTestLifecycle, START } from './testing/fallback-test-kit';
 
 const ADA_ID = 'a0000000000000000000000a';
 const BEN_ID = 'b0000000000000000000000b';
 const CLEO_ID = 'c0000000000000000000000c';
 const HILL_SCHOOL_ID = 'd0000000000000000000000d';
-
-function databaseFailure(message = 'connect ECONNREFUSED 127.0.0.1:27017'): Error {
-  const error = new Error(message);
-  error.name = 'MongoNetworkError';
-  return error;
-}
 
 type StoredFields = Record<string, unknown>;
 type ReplayOutcome = Awaited<ReturnType<ReplayableStore<unknown>['applyJournalled']>>;
@@ -106,12 +77,11 @@ function newFakeCollection(collection: string, records: Record<string, StoredFie
 const settle = () => jest.advanceTimersByTimeAsync(0);
 
 describe(JournalReplayer.name, () => {
-  let journals: WriteJournal[];
+  const { openJournal } = fallbackTestLifecycle();
 
   function newTestReplayer() {
     const config = configWith({});
-    const journal = new WriteJournal(config);
-    journals.push(journal);
+    const journal = openJournal(config);
     const circuit = new DatabaseCircuit(config);
     const teachers = newFakeCollection('teachers', {
       [ADA_ID]: { name: 'Ada Moss', email: 'ada.moss@school.test' },
@@ -137,21 +107,6 @@ describe(JournalReplayer.name, () => {
     );
     return { sut, journal, circuit, teachers, schools, registry, pendingAtRebuild, metrics };
   }
-
-  beforeEach(() => {
-    journals = [];
-    jest.useFakeTimers({ now: START });
-    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-  });
-
-  // A replayer's interval lives on the fake clock, which useRealTimers discards.
-  afterEach(() => {
-    for (const journal of journals) journal.onApplicationShutdown();
-    jest.useRealTimers();
-    jest.restoreAllMocks();
-  });
 
   describe('replay', () => {
     it('applies pending entries in order, each once, through their collection, marks them applied and then rebuilds the overlays', async () => {

@@ -1,13 +1,8 @@
+import { thrownBy } from '../common/testing/thrown-by';
 import { databaseOfUri, parseRefreshArguments, redactUri, UsageError } from './refresh-arguments';
 
 function usageErrorOf(argv: string[]): string {
-  try {
-    parseRefreshArguments(argv);
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a UsageError');
+  return thrownBy(() => parseRefreshArguments(argv), UsageError).message;
 }
 
 describe(parseRefreshArguments.name, () => {

@@ -1,16 +1,11 @@
 import * as path from 'node:path';
+import { thrownBy } from '../common/testing/thrown-by';
 import { defaultRuleFor, InvalidSettingsError, parseRefreshSettings, readRefreshSettings } from './sanitize-config';
 
 const PROJECT_SETTINGS = path.resolve(__dirname, '..', '..', 'fixtures.config.json');
 
 function errorOf(json: unknown): string {
-  try {
-    parseRefreshSettings(json, 'settings.json');
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidSettingsError);
-    return (error as Error).message;
-  }
-  throw new Error('expected an InvalidSettingsError');
+  return thrownBy(() => parseRefreshSettings(json, 'settings.json'), InvalidSettingsError).message;
 }
 
 describe(parseRefreshSettings.name, () => {

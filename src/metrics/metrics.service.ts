@@ -37,20 +37,14 @@ export class MetricsService {
     name: 'database_circuit_state',
     help: 'Database circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated (drill)',
     registers: [this.registry],
-    collect: () => {
-      const snapshot = this.fallbackSnapshot?.();
-      if (snapshot) this.circuitState.set(snapshot.circuitState);
-    },
+    collect: () => this.fromSnapshot((snapshot) => this.circuitState.set(snapshot.circuitState)),
   });
 
   readonly degraded = new Gauge({
     name: 'service_degraded',
     help: '1 while the service answers from backup data (degraded mode), else 0',
     registers: [this.registry],
-    collect: () => {
-      const snapshot = this.fallbackSnapshot?.();
-      if (snapshot) this.degraded.set(snapshot.degraded ? 1 : 0);
-    },
+    collect: () => this.fromSnapshot((snapshot) => this.degraded.set(snapshot.degraded ? 1 : 0)),
   });
 
   readonly journalEntries = new Gauge({
@@ -58,11 +52,10 @@ export class MetricsService {
     help: 'Entries in the write journal by status',
     labelNames: ['status'] as const,
     registers: [this.registry],
-    collect: () => {
-      const snapshot = this.fallbackSnapshot?.();
-      if (!snapshot) return;
-      for (const [status, count] of Object.entries(snapshot.journal)) this.journalEntries.set({ status }, count);
-    },
+    collect: () =>
+      this.fromSnapshot((snapshot) => {
+        for (const [status, count] of Object.entries(snapshot.journal)) this.journalEntries.set({ status }, count);
+      }),
   });
 
   readonly journalReplayed = new Counter({
@@ -82,5 +75,11 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Runs `set` with the fallback's state at a scrape, once the fallback watches it. */
+  private fromSnapshot(set: (snapshot: FallbackSnapshot) => void): void {
+    const snapshot = this.fallbackSnapshot?.();
+    if (snapshot) set(snapshot);
   }
 }

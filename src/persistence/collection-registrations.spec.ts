@@ -1,23 +1,9 @@
 import { forwardRef, Module, type DynamicModule } from '@nestjs/common';
-import mongoose from 'mongoose';
 import { registeredCollections } from '../bootstrap/app.module';
-import { collectionNameOf, type CollectionRegistration } from '../common/persistence/collection-registration';
+import { collectionNameOf } from '../common/persistence/collection-registration';
 import { findCollectionRegistrations } from './collection-registrations';
 import { CollectionStoreModule } from './collection-store.module';
-
-class ThingResponse {}
-class ThingModel {}
-
-function registration(name: string, schemaOptions: mongoose.SchemaOptions = {}): CollectionRegistration {
-  return {
-    model: { name, schema: new mongoose.Schema({ label: String }, schemaOptions) },
-    entity: name.toLowerCase(),
-    fixtureFile: `/fixtures/${name}.json`,
-    toEntity: (record) => record,
-    rest: { type: ThingResponse, from: (entity) => entity },
-    graphql: ThingModel,
-  };
-}
+import { thingRegistration as registration } from '../common/testing/thing-registration';
 
 describe(findCollectionRegistrations.name, () => {
   it('finds the collections the service registers, each once, in import order', () => {
