@@ -133,7 +133,7 @@ const PLAN = args.smoke
       reps: 3,
       connections: 10,
       // fastReps: repetitions of the two fast reads (the throughput target is judged on one of them).
-      normal: { warmupS: 1, durationS: 2, slowDurationS: 4, fastReps: 5 },
+      normal: { warmupS: 5, durationS: 2, slowDurationS: 4, fastReps: 5 },
       outage: {
         durationS: 2,
         steadyS: 4,

@@ -107,15 +107,37 @@ describe('Security headers and CORS', () => {
     await sut?.close();
   });
 
-  it('sends helmet’s headers and no X-Powered-By', async () => {
-    const answer = await sut.request('GET', '/api/schools?limit=1');
-    expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(answer.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
-    expect(answer.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
-    expect(answer.headers.get('strict-transport-security')).toMatch(/max-age=/);
-    expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
-    expect(answer.headers.get('x-powered-by')).toBeNull();
-  });
+  it.each([
+    ['an answer', '/api/schools?limit=1'],
+    ['an error', '/api/schools/not-an-id'],
+  ])(
+    'sends %s of the API the headers that keep browsers from rendering, sniffing or framing it',
+    async (_what, path) => {
+      const answer = await sut.request('GET', path);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(answer.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+      expect(answer.headers.get('x-frame-options')).toBe('DENY');
+      expect(answer.headers.get('strict-transport-security')).toMatch(/max-age=/);
+      expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(answer.headers.get('x-powered-by')).toBeNull();
+    },
+  );
+
+  it.each([
+    ['Swagger UI', '/docs', {}],
+    ['the GraphQL IDE', '/graphql', { accept: 'text/html' }],
+  ])(
+    'sends %s, a page, helmet’s whole set with a policy that allows its own assets only',
+    async (_what, path, headers) => {
+      const answer = await sut.request('GET', path, undefined, headers);
+      expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(answer.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+      expect(answer.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+      expect(answer.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+    },
+  );
 
   it('allows the configured browser origins only', async () => {
     const preflight = (origin: string) =>

@@ -5,7 +5,7 @@ import { ResponsePolicy } from '../edge/response-policy';
 import { requestLogHook } from '../logging/request-log';
 import { limitJsonDepth } from '../security/json-depth-limit';
 import { RequestGate } from '../security/request-gate';
-import { securityHeadersHook } from '../security/security-headers';
+import { SecurityHeaders } from '../security/security-headers';
 import { refuseSubscriptionsOverHttp } from '../subscriptions/http-subscription-refusal';
 import { DrainingFastifyAdapter } from './draining-fastify-adapter';
 import { GRAPHQL_IDE_INLINE_SCRIPT_HASH } from './graphql-ide';
@@ -37,7 +37,8 @@ const CONTENT_SECURITY_POLICY = {
  * are added here):
  *
  *   onRequest    1. request context    a RequestContext for the request (principal, data source, cache keys)
- *                2. security headers   helmet's, on every answer, errors included
+ *                2. security headers   the API's, on every answer, errors included (nosniff, HSTS, a CSP that
+ *                                      allows nothing, no referrer, no framing)
  *                3. request gate       bearer token → principal (401 if it does not verify); rate limit (429)
  *                4. CORS               @fastify/cors, for the allowed browser origins only
  *   body         5. body limits        1 MB for REST, GRAPHQL_MAX_BODY_BYTES for /graphql; JSON nesting ≤ 32
@@ -46,7 +47,8 @@ const CONTENT_SECURITY_POLICY = {
  *   handler         Nest: validation pipe → controller or resolver → service → repository → store chain
  *                   (src/persistence/store-chain.ts); errors → RestExceptionFilter / formatGraphqlError
  *   onSend       8. response policy    202 for journalled writes; X-Data-Source, Cache-Control, xkey, Vary;
- *                                      `Connection: close` while the server drains (shutting down)
+ *                                      `Connection: close` while the server drains (shutting down); pages (HTML)
+ *                                      get helmet's whole set with the pages' Content-Security-Policy
  *   onResponse   9. request log        one line per answered request at LOG_LEVEL=log and below
  *
  * Called once the providers exist and before the routes are registered (app.init()).
@@ -58,7 +60,8 @@ export function registerHttpPipeline(app: NestFastifyApplication, config: AppCon
   const { corsOrigins } = config.limits;
 
   fastify.addHook('onRequest', enterRequestContext);
-  fastify.addHook('onRequest', securityHeadersHook({ contentSecurityPolicy: CONTENT_SECURITY_POLICY }));
+  const securityHeaders = new SecurityHeaders(CONTENT_SECURITY_POLICY);
+  fastify.addHook('onRequest', securityHeaders.onRequest);
   fastify.addHook('onRequest', gate.check);
   if (corsOrigins === '*' || corsOrigins.length > 0) {
     app.enableCors({
@@ -82,6 +85,7 @@ export function registerHttpPipeline(app: NestFastifyApplication, config: AppCon
   const adapter = app.getHttpAdapter() as unknown as DrainingFastifyAdapter;
   fastify.addHook('onSend', (request, reply, payload, done) => {
     responses.apply(request, reply);
+    securityHeaders.forAnswer(reply);
     if (adapter.draining && request.raw.httpVersionMajor < 2) void reply.header('Connection', 'close');
     done(null, payload);
   });

@@ -63,6 +63,16 @@ describe(measureOperation.name, () => {
     expect(measure(twice).aliases).toBe(2 + 2 * 2);
   });
 
+  it('keeps the measure of an operation seen before with the same variables, and measures other variables anew', () => {
+    const document = parse('query ($n: Int) { schools(limit: $n) { items { id } } }');
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const sut = (variables: Record<string, unknown>) => measureOperation(schema, document, operation, variables);
+    const first = sut({ n: 3 });
+    expect(sut({ n: 3 })).toBe(first);
+    expect(sut({ n: 4 }).cost).toBe(1 + 4 * 2);
+    expect(sut({ n: 3, unused: 'x' })).toBe(first);
+  });
+
   it('does not count the nesting of introspection', () => {
     expect(measure('{ __schema { types { fields { type { ofType { ofType { name } } } } } } }')).toEqual({
       depth: 1,

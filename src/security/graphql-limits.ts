@@ -85,17 +85,43 @@ function documentToMeasure(document: DocumentNode, operation: OperationDefinitio
   });
 }
 
+/** Measures kept per operation (Apollo keeps one DocumentNode per query text), by the variable values they used. */
+const measuresByOperation = new WeakMap<OperationDefinitionNode, Map<string, OperationMeasure>>();
+
+/** How many variable values of one operation keep their measure; past it the operation's measures start afresh. */
+const MEASURES_PER_OPERATION = 64;
+
 /**
  * Measures one operation of a document: its depth (GraphQL Armor's max-depth, fragments flattened), its aliases
  * (GraphQL Armor's max-aliases) and its cost (graphql-query-complexity with a page-size estimator). Fragments are
  * followed where they are spread; a fragment that spreads itself (refused by graphql-js's own rules) is not
- * followed twice.
+ * followed twice. The measure of an operation seen before with the same variables is the one kept.
  */
 export function measureOperation(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables?: Record<string, unknown>,
+): OperationMeasure {
+  const variableValues = variableValuesOf(schema, operation, variables);
+  const key = JSON.stringify(variableValues, (_name, value: unknown) => (value === NO_VALUE ? '\u0000none' : value));
+  let measures = measuresByOperation.get(operation);
+  const known = measures?.get(key);
+  if (known) return known;
+  const measure = measureAnew(schema, document, operation, variableValues);
+  if (!measures || measures.size >= MEASURES_PER_OPERATION) {
+    measures = new Map();
+    measuresByOperation.set(operation, measures);
+  }
+  measures.set(key, measure);
+  return measure;
+}
+
+function measureAnew(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variableValues: Record<string, unknown>,
 ): OperationMeasure {
   const measured = documentToMeasure(document, operation);
   const measuredOperation = measured.definitions[0] as OperationDefinitionNode;
@@ -124,7 +150,7 @@ export function measureOperation(
   })(context);
   // Set here rather than passed as `variables`: the library coerces those and gives up on a required variable
   // without a value, which is every variable of a document checked before its variables.
-  cost.variableValues = variableValuesOf(schema, operation, variables);
+  cost.variableValues = variableValues;
   try {
     measure.cost = cost.nodeComplexity(measuredOperation, schema.getRootType(operation.operation) ?? undefined);
   } catch (error) {

@@ -19,13 +19,45 @@ export function helmetHeaders(options: HelmetOptions): Record<string, string> {
   return headers;
 }
 
-/** An onRequest hook adding helmet's security headers to every answer, errors included. */
-export function securityHeadersHook(
-  options: HelmetOptions,
-): (request: FastifyRequest, reply: FastifyReply, done: () => void) => void {
-  const headers = helmetHeaders(options);
-  return (_request, reply, done) => {
-    void reply.headers(headers);
+/**
+ * The headers of an API answer (JSON, errors included): what a browser needs to never render, sniff or frame it
+ * (a Content-Security-Policy that allows nothing), HSTS and no referrer, as OWASP's REST security cheat sheet
+ * recommends. The headers that only concern documents (cross-origin opener isolation, DNS prefetching, downloads,
+ * the XSS auditor…) are for pages.
+ */
+const API_HEADERS: HelmetOptions = {
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xFrameOptions: { action: 'deny' },
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+};
+
+/**
+ * Security headers: the API's on every answer (an onRequest hook, so errors have them too), helmet's whole set with
+ * the pages' Content-Security-Policy on the service's pages (the GraphQL IDE, Swagger UI), added when the answer
+ * turns out to be HTML.
+ */
+export class SecurityHeaders {
+  private readonly api = helmetHeaders(API_HEADERS);
+  private readonly page: Record<string, string>;
+
+  constructor(pageContentSecurityPolicy: HelmetOptions['contentSecurityPolicy']) {
+    this.page = helmetHeaders({ contentSecurityPolicy: pageContentSecurityPolicy });
+  }
+
+  /** The onRequest hook: the API's headers. */
+  readonly onRequest = (_request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    void reply.headers(this.api);
     done();
   };
+
+  /** For an answer about to be sent: a page (HTML) gets the pages' headers. */
+  forAnswer(reply: FastifyReply): void {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('text/html')) void reply.headers(this.page);
+  }
 }

@@ -8,13 +8,16 @@ export const QUERY_TOO_LARGE = 'QUERY_TOO_LARGE';
 /** An error with a meaning for clients (most are theirs to fix); services throw these, the API filters translate them. */
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
+  /** The input field the error is about, when there is one. */
+  readonly field?: string;
 
-  constructor(
-    message: string,
-    /** The input field the error is about, when there is one. */
-    readonly field?: string,
-  ) {
+  constructor(message: string, field?: string) {
+    // An answer, not a fault: no stack trace is captured (a 404 or a 503 during an outage would pay for one each).
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
+    this.field = field;
     this.name = new.target.name;
   }
 }
