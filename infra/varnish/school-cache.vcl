@@ -13,7 +13,7 @@
 #   - A request with `Authorization` is cached for that exact credential only: the header is part of
 #     the key, the answer must say `Vary: Authorization` to be stored, and it gets no grace (a copy
 #     must not outlive the token, whose end the app's s-maxage respects). Cookies are never cached.
-#   - `X-GraphQL-Cacheable: false` and `X-Data-Source: fallback` are never cached.
+#   - `X-GraphQL-Cacheable: false` and `X-Data-Source: fallback | stale` are never cached.
 #   - `xkey: school:<id> schools ...` tags objects; `PURGE` + `xkey-purge: <keys>` hard-purges them
 #     and answers 200 with `X-Purged: <count>` and `{"purged":<count>}`.
 #   - Clients see `X-Cache: HIT | MISS | PASS | STALE` and `X-Cache-Hits: <n>`:
@@ -209,14 +209,14 @@ sub vcl_backend_response {
         return (deliver);
     }
 
-    # A refresh in grace (background fetch) that brought backup data or an error: keep serving the
-    # stale real copy instead of replacing it.
-    if (bereq.is_bgfetch && (beresp.status >= 500 || beresp.http.X-Data-Source ~ "(?i)fallback")) {
+    # A refresh in grace (background fetch) that brought backup data, the service's last-known-good
+    # data or an error: keep serving the edge's own copy instead of replacing it.
+    if (bereq.is_bgfetch && (beresp.status >= 500 || beresp.http.X-Data-Source ~ "(?i)(fallback|stale)")) {
         return (abandon);
     }
 
     if (beresp.status >= 400
-        || beresp.http.X-Data-Source ~ "(?i)fallback"
+        || beresp.http.X-Data-Source ~ "(?i)(fallback|stale)"
         || beresp.http.X-GraphQL-Cacheable ~ "(?i)^\s*false"
         || beresp.http.Cache-Control ~ "(?i)(no-store|no-cache|private)"
         || beresp.http.Cache-Control !~ "(?i)(s-maxage|max-age)\s*="

@@ -68,7 +68,7 @@ export function registerHttpPipeline(app: NestFastifyApplication, config: AppCon
       origin: corsOrigins === '*' ? true : corsOrigins,
       methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Accept'],
-      exposedHeaders: ['X-Data-Source', 'Retry-After', 'X-Cache'],
+      exposedHeaders: ['X-Data-Source', 'X-Data-Age', 'Retry-After', 'X-Cache'],
       maxAge: 600,
     });
   }

@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FastifyRequest } from 'fastify';
 import { ANONYMOUS, type Principal } from './principal';
 
-export type DataSource = 'database' | 'fallback';
+/** Where an answer's data came from, weakest last: the database, what it last said (stale), the backup data. */
+export type DataSource = 'database' | 'stale' | 'fallback';
 
 /**
  * What one request's answer was made of, collected while it runs and read when the response is
@@ -15,6 +16,10 @@ export class RequestContext {
   principal: Principal = ANONYMOUS;
   /** Collections answered from backup data. */
   readonly fallbackCollections = new Set<string>();
+  /** Collections answered from what the database last said (the last-known-good tier). */
+  readonly staleCollections = new Set<string>();
+  /** When the oldest last-known-good entry used was read from the database (ms since the epoch). */
+  staleSince?: number;
   writeQueued = false;
   /** Surrogate keys of what the answer contains: `school:<id>` for records, `schools` for lists and counts. */
   readonly cacheKeys = new Set<string>();
@@ -27,7 +32,18 @@ export class RequestContext {
   constructor(readonly request?: FastifyRequest) {}
 
   get source(): DataSource {
-    return this.fallbackCollections.size > 0 || this.writeQueued ? 'fallback' : 'database';
+    if (this.fallbackCollections.size > 0 || this.writeQueued) return 'fallback';
+    return this.staleCollections.size > 0 ? 'stale' : 'database';
+  }
+
+  /** The age in whole seconds of the oldest last-known-good entry the answer used, if it used any. */
+  get dataAgeSeconds(): number | undefined {
+    return this.staleSince === undefined ? undefined : Math.max(0, Math.floor((Date.now() - this.staleSince) / 1000));
+  }
+
+  markStale(collection: string, since: number): void {
+    this.staleCollections.add(collection);
+    this.staleSince = Math.min(this.staleSince ?? since, since);
   }
 }
 

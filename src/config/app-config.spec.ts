@@ -36,6 +36,18 @@ describe(loadAppConfig.name, () => {
         journalPath: '.data/fallback-journal.sqlite',
         drill: false,
         logIntervalMs: 10_000,
+        stale: {
+          enabled: true,
+          maxAgeMs: 86_400_000,
+          maxBytes: 64 * 1024 * 1024,
+          redisMaxBytes: 256 * 1024 * 1024,
+          redisTimeoutMs: 50,
+        },
+        snapshots: {
+          collections: ['schools', 'headmasters', 'teachers', 'subjects'],
+          refreshMs: 300_000,
+          pageSize: 500,
+        },
       },
       edge: { purgeUrls: [], purgeTimeoutMs: 1000, ttlOverrides: {}, defaultTtlSeconds: 60 },
       auth: expect.objectContaining({ clockToleranceSeconds: 5, issuer: undefined, audience: undefined }),
@@ -90,6 +102,15 @@ describe(loadAppConfig.name, () => {
     ['FALLBACK_JOURNAL_PATH', ':memory:', 'fallback.journalPath', ':memory:'],
     ['FALLBACK_DRILL', 'True', 'fallback.drill', true],
     ['FALLBACK_LOG_INTERVAL_MS', '0', 'fallback.logIntervalMs', 0],
+    ['FALLBACK_STALE_ENABLED', 'false', 'fallback.stale.enabled', false],
+    ['FALLBACK_STALE_MAX_AGE_SECONDS', '60', 'fallback.stale.maxAgeMs', 60_000],
+    ['FALLBACK_STALE_MAX_MB', '2', 'fallback.stale.maxBytes', 2 * 1024 * 1024],
+    ['FALLBACK_STALE_REDIS_MAX_MB', '8', 'fallback.stale.redisMaxBytes', 8 * 1024 * 1024],
+    ['FALLBACK_STALE_REDIS_TIMEOUT_MS', '20', 'fallback.stale.redisTimeoutMs', 20],
+    ['FALLBACK_SNAPSHOT_COLLECTIONS', ' schools, teachers ', 'fallback.snapshots.collections', ['schools', 'teachers']],
+    ['FALLBACK_SNAPSHOT_COLLECTIONS', 'none', 'fallback.snapshots.collections', []],
+    ['FALLBACK_SNAPSHOT_REFRESH_SECONDS', '30', 'fallback.snapshots.refreshMs', 30_000],
+    ['FALLBACK_SNAPSHOT_PAGE_SIZE', '100', 'fallback.snapshots.pageSize', 100],
     [
       'EDGE_PURGE_URLS',
       'http://127.0.0.1:6081,https://edge.example.org',
@@ -119,9 +140,9 @@ describe(loadAppConfig.name, () => {
     ['GRAPHQL_MAX_BODY_BYTES', '1024', 'graphql.maxBodyBytes', 1024],
     ['REDIS_URL', 'rediss://cache:6379/0', 'graphql.subscriptionsRedisUrl', 'rediss://cache:6379/0'],
   ])('reads %s=%s as %s', (variable, value, setting, expected) => {
-    const [section, field] = setting.split('.') as [keyof AppConfig, string];
     const sut = loadAppConfig({ [variable]: value, AUTH_JWT_SECRET: 'x'.repeat(32) });
-    expect((sut[section] as Record<string, unknown>)[field]).toEqual(expected);
+    const read = setting.split('.').reduce<unknown>((node, field) => (node as Record<string, unknown>)[field], sut);
+    expect(read).toEqual(expected);
   });
 
   it('reports one invalid variable on one line', () => {
@@ -214,6 +235,12 @@ describe(loadAppConfig.name, () => {
     ['FALLBACK_WRITES', 'drop', 'FALLBACK_WRITES must be one of the following values: queue, reject (got "drop")'],
     ['FALLBACK_RETRY_AFTER_SECONDS', '3601', 'FALLBACK_RETRY_AFTER_SECONDS must not be greater than 3600 (got 3601)'],
     ['FALLBACK_LOG_INTERVAL_MS', 'often', 'FALLBACK_LOG_INTERVAL_MS must be an integer number (got "often")'],
+    ['FALLBACK_STALE_MAX_MB', '0', 'FALLBACK_STALE_MAX_MB must not be less than 1 (got 0)'],
+    [
+      'FALLBACK_SNAPSHOT_COLLECTIONS',
+      'schools;teachers',
+      'FALLBACK_SNAPSHOT_COLLECTIONS must list collection names, comma-separated (got "schools;teachers")',
+    ],
     ['GRAPHQL_IDE', 'maybe', 'GRAPHQL_IDE must be a boolean value (got "maybe")'],
     ['GRAPHQL_INTROSPECTION', 'nah', 'GRAPHQL_INTROSPECTION must be a boolean value (got "nah")'],
     ['GRAPHQL_MAX_DEPTH', '1', 'GRAPHQL_MAX_DEPTH must not be less than 2 (got 1)'],

@@ -48,3 +48,16 @@ export function matching(pattern: RegExp, description: string) {
 export function commaSeparated(setting: string): string[] {
   return setting.split(',').map((entry) => entry.trim());
 }
+
+/** Comma-separated collection names (lower case letters, digits, `_` and `-`), or `none`. */
+export function collectionList() {
+  return z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== '' && name !== 'none'),
+    )
+    .pipe(z.array(z.string().regex(/^[a-z0-9_-]+$/, aboutTheVariable('must list collection names, comma-separated'))));
+}

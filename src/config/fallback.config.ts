@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boolean, integer, oneOf } from './environment-variables';
+import { boolean, collectionList, integer, oneOf } from './environment-variables';
 
 /** How the service answers while the database is unavailable (see README, "Fallback"). */
 export const fallbackConfig = z
@@ -14,6 +14,14 @@ export const fallbackConfig = z
     FALLBACK_JOURNAL_PATH: z.string().default('.data/fallback-journal.sqlite'),
     FALLBACK_DRILL: boolean().default(false),
     FALLBACK_LOG_INTERVAL_MS: integer({ min: 0, max: 3_600_000 }).default(10_000),
+    FALLBACK_STALE_ENABLED: boolean().default(true),
+    FALLBACK_STALE_MAX_AGE_SECONDS: integer({ min: 1, max: 30 * 86_400 }).default(86_400),
+    FALLBACK_STALE_MAX_MB: integer({ min: 1, max: 65_536 }).default(64),
+    FALLBACK_STALE_REDIS_MAX_MB: integer({ min: 1, max: 65_536 }).default(256),
+    FALLBACK_STALE_REDIS_TIMEOUT_MS: integer({ min: 1, max: 10_000 }).default(50),
+    FALLBACK_SNAPSHOT_COLLECTIONS: collectionList().default(['schools', 'headmasters', 'teachers', 'subjects']),
+    FALLBACK_SNAPSHOT_REFRESH_SECONDS: integer({ min: 1, max: 86_400 }).default(300),
+    FALLBACK_SNAPSHOT_PAGE_SIZE: integer({ min: 1, max: 10_000 }).default(500),
   })
   .transform((variables) => ({
     /** Answer from backup data when the database fails; off means database errors reach clients. */
@@ -33,6 +41,24 @@ export const fallbackConfig = z
     drill: variables.FALLBACK_DRILL,
     /** At most one "serving backup data" log line per this interval. */
     logIntervalMs: variables.FALLBACK_LOG_INTERVAL_MS,
+    /** The last-known-good tier: what the database last answered, served (marked stale) before the backup data. */
+    stale: {
+      enabled: variables.FALLBACK_STALE_ENABLED,
+      /** Older entries are never served. */
+      maxAgeMs: variables.FALLBACK_STALE_MAX_AGE_SECONDS * 1000,
+      /** In-process bound (least recently used evicted first); snapshots count. */
+      maxBytes: variables.FALLBACK_STALE_MAX_MB * 1024 * 1024,
+      /** Bound of the shared copy in Redis (with REDIS_URL). */
+      redisMaxBytes: variables.FALLBACK_STALE_REDIS_MAX_MB * 1024 * 1024,
+      /** How long an outage answer waits for Redis before it takes the in-process tier. */
+      redisTimeoutMs: variables.FALLBACK_STALE_REDIS_TIMEOUT_MS,
+    },
+    /** Collections kept whole in the tier, re-read in pages every refresh interval. */
+    snapshots: {
+      collections: variables.FALLBACK_SNAPSHOT_COLLECTIONS,
+      refreshMs: variables.FALLBACK_SNAPSHOT_REFRESH_SECONDS * 1000,
+      pageSize: variables.FALLBACK_SNAPSHOT_PAGE_SIZE,
+    },
   }));
 
 export type FallbackSettings = Readonly<z.output<typeof fallbackConfig>>;

@@ -25,14 +25,15 @@ const NO_STORE: CachePolicy = { cacheControl: 'no-store', cacheable: false };
 /**
  * What each answer tells its client and the caches between, decided in one place just before it is sent:
  *
- * - `X-Data-Source: database | fallback`: where its data came from. A REST write that the journal took instead
+ * - `X-Data-Source: database | stale | fallback`: where its data came from (the weakest source used), with
+ *   `X-Data-Age: <seconds>` when it used what the database last said. A REST write that the journal took instead
  *   of the database answers 202 Accepted.
  * - `Cache-Control`: `public, max-age=0, s-maxage=<shortest TTL of what it contains>` with the answer's surrogate
- *   keys in `xkey`, or `no-store` for writes, errors, mutations, backup data and anything not known to be
+ *   keys in `xkey`, or `no-store` for writes, errors, mutations, stale or backup data and anything not known to be
  *   shareable. An answer to a bearer token is cached for that token only: it carries `Vary: Authorization` (the
  *   edge keys it by the token) and an s-maxage that ends when the token does. Requests with cookies are `private`.
  * - GraphQL answers also carry `X-GraphQL-Cacheable: true | false`, which the edge honours, and
- *   `extensions.dataSource` (with `extensions.writeQueued` for journalled mutations).
+ *   `extensions.dataSource` and `extensions.dataAgeSeconds` (with `extensions.writeQueued` for journalled mutations).
  */
 @Injectable()
 export class ResponsePolicy {
@@ -43,9 +44,11 @@ export class ResponsePolicy {
     const context = request.context;
     const source = context?.source ?? 'database';
     void reply.header('X-Data-Source', source);
+    const age = context?.dataAgeSeconds;
+    if (age !== undefined) void reply.header('X-Data-Age', String(age));
     const graphql = isGraphql(request);
     const api = graphql || request.url.startsWith('/api/');
-    if (source === 'fallback') {
+    if (source !== 'database') {
       const restWrite = !graphql && api && request.method !== 'GET' && request.method !== 'HEAD';
       if (restWrite && context?.writeQueued && WRITE_ACCEPTED_STATUSES.has(reply.statusCode)) void reply.code(202);
       if (!api) void reply.header('Cache-Control', 'no-store');
@@ -81,6 +84,7 @@ export class ResponsePolicy {
             result.extensions = {
               ...result.extensions,
               dataSource: context?.source ?? 'database',
+              ...(context?.dataAgeSeconds !== undefined ? { dataAgeSeconds: context.dataAgeSeconds } : {}),
               ...(context?.writeQueued ? { writeQueued: true } : {}),
             };
             return Promise.resolve();
@@ -93,7 +97,7 @@ export class ResponsePolicy {
     const context = request.context;
     if (request.headers.cookie) return { cacheControl: 'private, no-store', cacheable: false };
     const readOnly = request.method === 'GET' || request.method === 'HEAD' || (graphql && request.method === 'POST');
-    if (!readOnly || !context || reply.statusCode !== 200 || context.source === 'fallback') return NO_STORE;
+    if (!readOnly || !context || reply.statusCode !== 200 || context.source !== 'database') return NO_STORE;
     if (context.uncacheableReason) return NO_STORE;
     const ttl = this.ttlFor(context);
     if (ttl === undefined) return NO_STORE;

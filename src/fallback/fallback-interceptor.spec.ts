@@ -10,6 +10,9 @@ import type { MetricsService } from '../metrics/metrics.service';
 import { DatabaseCircuit } from './database-circuit';
 import { FallbackInterceptor } from './fallback-interceptor';
 import { cloneRecord, FixtureCollectionStore } from './fixtures/fixture-store';
+import { CollectionMemory } from './last-known-good/collection-memory';
+import { LastKnownGood } from './last-known-good/last-known-good';
+import { NO_SHARED_TIER } from './last-known-good/shared-tier';
 import { configWith, databaseFailure, fallbackTestLifecycle, START } from './testing/fallback-test-kit';
 
 const later = (ms: number) => new Date(START.getTime() + ms);
@@ -89,6 +92,7 @@ function newFakeMetrics() {
   return {
     fallbackAnswers: { inc: jest.fn() },
     fallbackWrites: { inc: jest.fn() },
+    outageAnswers: { inc: jest.fn() },
     databaseOperationSeconds: { observe: jest.fn() },
   };
 }
@@ -115,14 +119,16 @@ describe(FallbackInterceptor.name, () => {
     const circuit = new DatabaseCircuit(config);
     const journal = openJournal(config);
     const metrics = newFakeMetrics();
+    const tier = new LastKnownGood(config.fallback.stale);
     const sut = new FallbackInterceptor(
       database.store as unknown as MongooseCollectionStore<Teacher>,
       backup,
       TeacherModel,
       'teacher',
       { settings: config.fallback, circuit, journal, metrics: metrics as unknown as MetricsService },
+      new CollectionMemory<Teacher>('teachers', tier, NO_SHARED_TIER),
     );
-    return { sut, database, backup, circuit, journal, metrics };
+    return { sut, database, backup, circuit, journal, metrics, tier };
   }
 
   /** Opens the breaker the way a real outage does: breakerThreshold reads that fail. */
@@ -263,7 +269,7 @@ describe(FallbackInterceptor.name, () => {
       jest.advanceTimersByTime(9_999);
       await sut.find({ filter: {} });
       expect(logs.warn).toHaveBeenCalledWith(
-        { event: 'fallback.serving', collection: 'teachers', operation: 'findById' },
+        { event: 'fallback.serving', collection: 'teachers', operation: 'findById', source: 'fallback' },
         'Serving teachers from backup data (database unavailable)',
       );
       const servingLogs = () => logs.warn.mock.calls.filter(([fields]) => fields?.event === 'fallback.serving');

@@ -19,6 +19,9 @@ import type { MetricsService } from '../metrics/metrics.service';
 import type { DatabaseCircuit } from './database-circuit';
 import { isDatabaseFailure } from './database-failure';
 import { cloneRecord, FixtureCollectionStore } from './fixtures/fixture-store';
+import type { CollectionMemory, ReadTicket, StaleAnswer } from './last-known-good/collection-memory';
+import { changedByPipeline } from './last-known-good/last-known-good';
+import { canonicalKey } from './last-known-good/query-key';
 import type { JournalEntry, WriteJournal } from './write-journal';
 
 export interface FallbackDependencies {
@@ -28,13 +31,27 @@ export interface FallbackDependencies {
   metrics: MetricsService;
 }
 
+type AnyRecord = StoredRecord<Record<string, unknown>>;
 type ReadOperation = 'findById' | 'find' | 'count' | 'aggregate';
 type WriteOperation = 'insert' | 'update' | 'delete';
 
+/** Where an outage answer came from, as counted and logged. */
+export type OutageSource = 'stale' | 'snapshot' | 'fallback' | 'unavailable';
+
+interface Read<R> {
+  fromDatabase: () => Promise<R>;
+  /** Remembers the database's answer in the last-known-good tier. */
+  remember: (ticket: ReadTicket, result: R) => void;
+  /** The last-known-good tier's answer, if it has one. */
+  fromTier: () => Promise<StaleAnswer<R> | undefined>;
+  fromBackup: () => Promise<R>;
+}
+
 /**
- * Decorates a collection's store: every operation goes to MongoDB through the database circuit;
- * when the database fails, reads are answered from the backup data and writes are validated,
- * journalled durably and applied to the backup data's overlay, to be replayed once the database is back.
+ * Decorates a collection's store: every operation goes to MongoDB through the database circuit, and what the
+ * database answers is remembered in the last-known-good tier. When the database fails, reads are answered from
+ * that tier (the real data as last read, marked stale), else from the backup data, else 503; writes are validated,
+ * journalled durably and applied to both (read your writes), to be replayed once the database is back.
  * Errors in the request itself (validation, unique clashes) pass through untouched.
  */
 export class FallbackInterceptor<T> implements ReplayableStore<T> {
@@ -50,6 +67,7 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
     private readonly model: Model<T>,
     private readonly entity: string,
     private readonly dependencies: FallbackDependencies,
+    readonly memory: CollectionMemory<T>,
   ) {
     this.logger = new Logger(`Fallback:${backup.collectionName}`);
     this.uniqueIndexes = uniqueIndexesOf(model.schema);
@@ -60,52 +78,62 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
   }
 
   async findById(id: string): Promise<StoredRecord<T> | undefined> {
-    return this.read(
-      'findById',
-      () => this.primary.findById(id),
-      async () =>
+    return this.read('findById', {
+      fromDatabase: () => this.primary.findById(id),
+      remember: (ticket, record) => this.memory.rememberRecord(ticket, id, record),
+      fromTier: () => this.memory.record(id),
+      fromBackup: async () =>
         (await this.backup.findById(id)) ?? this.unavailable(`${this.entity} ${id} is not in the backup data`),
-    );
+    });
   }
 
   async findByIds(ids: readonly string[]): Promise<StoredRecord<T>[]> {
-    return this.read(
-      'find',
-      () => this.primary.findByIds(ids),
-      () => this.backup.findByIds(ids),
-    );
+    return this.read('find', {
+      fromDatabase: () => this.primary.findByIds(ids),
+      remember: (ticket, records) => this.memory.rememberRecords(ticket, records),
+      fromTier: () => this.recallEach(ids),
+      fromBackup: () => this.backup.findByIds(ids),
+    });
   }
 
   async find(query: FindQuery<T>): Promise<StoredRecord<T>[]> {
-    return this.read(
-      'find',
-      () => this.primary.find(query),
-      () => this.backup.find(query),
-    );
+    const key = canonicalKey('find', query);
+    return this.read('find', {
+      fromDatabase: () => this.primary.find(query),
+      remember: (ticket, records) => this.memory.rememberFound(ticket, key, query, records),
+      fromTier: () => this.memory.result(key, (snapshot) => snapshot.find(query)),
+      fromBackup: () => this.backup.find(query),
+    });
   }
 
   async findPage(query: FindQuery<T>): Promise<StoredPage<T>> {
-    return this.read(
-      'find',
-      () => this.primary.findPage(query),
-      () => this.backup.findPage(query),
-    );
+    const key = canonicalKey('page', query);
+    return this.read('find', {
+      fromDatabase: () => this.primary.findPage(query),
+      remember: (ticket, page) => this.memory.rememberFound(ticket, key, query, page),
+      fromTier: () => this.memory.result(key, (snapshot) => snapshot.findPage(query)),
+      fromBackup: () => this.backup.findPage(query),
+    });
   }
 
   async count(filter: QueryFilter<T>): Promise<number> {
-    return this.read(
-      'count',
-      () => this.primary.count(filter),
-      () => this.backup.count(filter),
-    );
+    const key = canonicalKey('count', filter);
+    return this.read('count', {
+      fromDatabase: () => this.primary.count(filter),
+      remember: (ticket, total) => this.memory.rememberResult(ticket, key, total, { filter: filter }),
+      fromTier: () => this.memory.result(key, (snapshot) => snapshot.count(filter)),
+      fromBackup: () => this.backup.count(filter),
+    });
   }
 
   async aggregate<R>(pipeline: PipelineStage[]): Promise<R[]> {
-    return this.read(
-      'aggregate',
-      () => this.primary.aggregate<R>(pipeline),
-      () => this.backup.aggregate<R>(pipeline),
-    );
+    const key = canonicalKey('aggregate', pipeline);
+    return this.read('aggregate', {
+      fromDatabase: () => this.primary.aggregate<R>(pipeline),
+      remember: (ticket, rows) => this.memory.rememberResult(ticket, key, rows, changedByPipeline(pipeline)),
+      fromTier: () => this.memory.result(key, (snapshot) => snapshot.aggregate<R>(pipeline)),
+      fromBackup: () => this.backup.aggregate<R>(pipeline),
+    });
   }
 
   async insert(data: Partial<T>): Promise<StoredRecord<T>> {
@@ -114,7 +142,7 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
     const record = { _id: new Types.ObjectId(), ...data };
     return this.write(
       'insert',
-      () => this.primary.insert(record),
+      async () => this.acknowledged(record._id.toHexString(), undefined, await this.primary.insert(record)),
       () => this.queueInsert(record),
     );
   }
@@ -122,7 +150,11 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
   async updateById(id: string, changes: Partial<T>): Promise<StoredRecord<T> | undefined> {
     return this.write(
       'update',
-      () => this.primary.updateById(id, changes),
+      async () => {
+        const before = this.memory.knownRecord(id);
+        const after = await this.primary.updateById(id, changes);
+        return after ? this.acknowledged(id, before, after, Object.keys(changes)) : after;
+      },
       () => this.queueUpdate(id, changes),
     );
   }
@@ -130,7 +162,11 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
   async deleteById(id: string): Promise<StoredRecord<T> | undefined> {
     return this.write(
       'delete',
-      () => this.primary.deleteById(id),
+      async () => {
+        const deleted = await this.primary.deleteById(id);
+        if (deleted) this.memory.written({ id, before: deleted });
+        return deleted;
+      },
       () => this.queueDelete(id),
     );
   }
@@ -140,7 +176,19 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
    * (which tries again later), never answered from backup data.
    */
   async applyJournalled(write: JournalledWrite): Promise<{ applied: true } | { applied: false; reason: string }> {
-    return this.dependencies.circuit.execute(() => this.primary.applyJournalled(write));
+    const outcome = await this.dependencies.circuit.execute(() => this.primary.applyJournalled(write));
+    if (!outcome.applied) {
+      // The tier holds the write as it was accepted; the database refused it.
+      this.memory.forget(write.documentId);
+    } else if (write.operation === 'delete') {
+      this.memory.written({ id: write.documentId, before: this.memory.knownRecord(write.documentId) });
+    } else {
+      const before = this.memory.knownRecord(write.documentId) as AnyRecord | undefined;
+      const after = write.operation === 'insert' ? write.payload : before && { ...before, ...write.payload };
+      if (after) this.memory.written({ id: write.documentId, before, after: after as AnyRecord });
+      else this.memory.forget(write.documentId);
+    }
+    return outcome;
   }
 
   /** Applies a journalled write to the overlay, e.g. entries still pending from before a restart. */
@@ -151,20 +199,68 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
     if (existing) this.backup.put({ ...existing, ...entry.payload });
   }
 
-  private async read<R>(
-    operation: ReadOperation,
-    fromDatabase: () => Promise<R>,
-    fromBackup: () => Promise<R>,
-  ): Promise<R> {
-    if (!this.dependencies.settings.enabled) return fromDatabase();
+  private async read<R>(operation: ReadOperation, read: Read<R>): Promise<R> {
+    if (!this.dependencies.settings.enabled) return read.fromDatabase();
     if (!this.dependencies.circuit.open) {
-      const attempt = await this.tryDatabase(operation, fromDatabase);
-      if (attempt.answered) return attempt.result;
+      const ticket = this.memory.begin();
+      const attempt = await this.tryDatabase(operation, read.fromDatabase);
+      if (attempt.answered) {
+        read.remember(ticket, attempt.result);
+        return attempt.result;
+      }
     }
-    currentRequestContext()?.fallbackCollections.add(this.collectionName);
+    const context = currentRequestContext();
+    const stale = await read.fromTier();
+    if (stale) {
+      context?.markStale(this.collectionName, stale.at);
+      this.outageAnswer(operation, stale.source);
+      return stale.value;
+    }
+    context?.fallbackCollections.add(this.collectionName);
     this.dependencies.metrics.fallbackAnswers.inc({ collection: this.collectionName, operation });
-    this.logServing(operation);
-    return fromBackup();
+    try {
+      const answer = await read.fromBackup();
+      this.outageAnswer(operation, 'fallback');
+      return answer;
+    } catch (error) {
+      this.outageAnswer(operation, 'unavailable');
+      throw error;
+    }
+  }
+
+  /**
+   * A batch by id in an outage: each record from the tier where it knows it, the others from the backup data
+   * (the answer is then marked as backup data).
+   */
+  private async recallEach(ids: readonly string[]): Promise<StaleAnswer<StoredRecord<T>[]> | undefined> {
+    const found: StoredRecord<T>[] = [];
+    const unknown: string[] = [];
+    let oldest: StaleAnswer<unknown> | undefined;
+    for (const id of ids) {
+      const answer = await this.memory.record(id);
+      if (!answer) unknown.push(id);
+      else {
+        if (answer.value) found.push(answer.value);
+        if (!oldest || answer.at < oldest.at) oldest = answer;
+      }
+    }
+    if (!oldest) return undefined;
+    if (unknown.length > 0) {
+      currentRequestContext()?.fallbackCollections.add(this.collectionName);
+      found.push(...(await this.backup.findByIds(unknown)));
+    }
+    return { value: found, at: oldest.at, source: oldest.source };
+  }
+
+  /** A write the database acknowledged: the tier takes its record (and drops what it changes). */
+  private acknowledged(
+    id: string,
+    before: StoredRecord<T> | undefined,
+    after: StoredRecord<T>,
+    changedFields?: string[],
+  ): StoredRecord<T> {
+    this.memory.written({ id, before: before, after: after, changedFields });
+    return after;
   }
 
   /** Writes queue behind pending journal entries, so a replay never applies an older write over a newer one. */
@@ -228,28 +324,43 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
     await this.assertUnique(record);
     this.dependencies.journal.append(this.collectionName, 'insert', record._id.toHexString(), record);
     this.backup.put(record);
+    this.memory.written({ id: record._id.toHexString(), after: record });
     return cloneRecord(record);
   }
 
   private async queueUpdate(id: string, changes: Partial<T>): Promise<StoredRecord<T> | undefined> {
-    const existing = await this.backup.findById(id);
-    if (!existing) this.unavailable(`${this.entity} ${id} is not in the backup data, so it cannot be changed now`);
+    const known = await this.existing(id);
+    if (known === 'absent') return undefined;
+    const existing = known ?? this.unavailable(`${this.entity} ${id} is not known now, so it cannot be changed now`);
     const record = await this.validated({ ...existing, ...changes, _id: existing._id, updatedAt: new Date() });
     await this.assertUnique(record);
     const fields = Object.fromEntries(
       [...Object.keys(changes), 'updatedAt'].map((key) => [key, (record as Record<string, unknown>)[key]]),
     );
     this.dependencies.journal.append(this.collectionName, 'update', id, fields);
-    this.backup.put(record);
+    if (this.backup.has(id)) this.backup.put(record);
+    this.memory.written({ id, before: existing, after: record });
     return cloneRecord(record);
   }
 
   private async queueDelete(id: string): Promise<StoredRecord<T> | undefined> {
-    const existing = await this.backup.findById(id);
-    if (!existing) this.unavailable(`${this.entity} ${id} is not in the backup data, so it cannot be deleted now`);
+    const known = await this.existing(id);
+    if (known === 'absent') return undefined;
+    const existing = known ?? this.unavailable(`${this.entity} ${id} is not known now, so it cannot be deleted now`);
     this.dependencies.journal.append(this.collectionName, 'delete', id);
     this.backup.remove(id);
+    this.memory.written({ id, before: existing });
     return existing;
+  }
+
+  /**
+   * A record as known during an outage: from the last-known-good tier (`absent` when the database said it does not
+   * exist), else from the backup data; undefined when neither knows it.
+   */
+  private async existing(id: string): Promise<StoredRecord<T> | 'absent' | undefined> {
+    const remembered = await this.memory.record(id);
+    if (remembered) return remembered.value ?? 'absent';
+    return this.backup.findById(id);
   }
 
   /** Validates and casts a record with the collection's Mongoose schema, as the database path would. */
@@ -285,13 +396,23 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
     );
   }
 
-  private logServing(operation: ReadOperation): void {
+  /** Counts an outage answer by its source and says, at most once per log interval, where answers come from. */
+  private outageAnswer(operation: ReadOperation, source: OutageSource): void {
+    const { metrics, settings } = this.dependencies;
+    metrics.outageAnswers.inc({ collection: this.collectionName, source });
     const now = Date.now();
-    if (now - this.lastServingLogAt < this.dependencies.settings.logIntervalMs) return;
+    if (now - this.lastServingLogAt < settings.logIntervalMs) return;
     this.lastServingLogAt = now;
     this.logger.warn(
-      { event: 'fallback.serving', collection: this.collectionName, operation },
-      `Serving ${this.collectionName} from backup data (database unavailable)`,
+      { event: 'fallback.serving', collection: this.collectionName, operation, source },
+      `Serving ${this.collectionName} from ${SOURCE_NAMES[source]} (database unavailable)`,
     );
   }
 }
+
+const SOURCE_NAMES: Record<OutageSource, string> = {
+  stale: 'remembered reads (last known good)',
+  snapshot: 'its snapshot (last known good)',
+  fallback: 'backup data',
+  unavailable: 'nothing: 503',
+};

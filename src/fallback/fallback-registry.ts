@@ -9,6 +9,10 @@ import { FallbackInterceptor } from './fallback-interceptor';
 import { checkFixtureReferences, loadFixtureFile } from './fixtures/fixture-loader';
 import { collectionReferences } from './fixtures/fixture-references';
 import { FixtureCollectionStore } from './fixtures/fixture-store';
+import { CollectionMemory } from './last-known-good/collection-memory';
+import { LastKnownGood } from './last-known-good/last-known-good';
+import { InjectSharedTier } from './last-known-good/last-known-good.providers';
+import type { SharedTier } from './last-known-good/shared-tier';
 import { WriteJournal } from './write-journal';
 
 interface Registration {
@@ -21,8 +25,9 @@ interface Registration {
 
 /**
  * The fallback's side of the store chain (src/persistence/store-chain.ts): each collection's MongoDB store gets
- * its backup data (loaded and validated against its Mongoose schema at start) and a FallbackInterceptor around
- * it; the journal replays each collection's writes through the whole chain.
+ * a FallbackInterceptor around it, with its view of the last-known-good tier and its backup data (loaded and
+ * validated against its Mongoose schema at start); the journal replays each collection's writes through the whole
+ * chain.
  */
 @Injectable()
 export class FallbackRegistry implements OnModuleInit, OnApplicationBootstrap {
@@ -33,6 +38,8 @@ export class FallbackRegistry implements OnModuleInit, OnApplicationBootstrap {
     private readonly circuit: DatabaseCircuit,
     private readonly journal: WriteJournal,
     private readonly metrics: MetricsService,
+    private readonly tier: LastKnownGood,
+    @InjectSharedTier() private readonly shared: SharedTier,
   ) {}
 
   guard<T>(
@@ -43,12 +50,19 @@ export class FallbackRegistry implements OnModuleInit, OnApplicationBootstrap {
   ): FallbackInterceptor<T> {
     // Empty until onModuleInit loads the backup data (validating it is asynchronous).
     const backup = new FixtureCollectionStore<T>(primary.collectionName, []);
-    const interceptor = new FallbackInterceptor(primary, backup, model, entity, {
-      settings: this.config.fallback,
-      circuit: this.circuit,
-      journal: this.journal,
-      metrics: this.metrics,
-    });
+    const interceptor = new FallbackInterceptor(
+      primary,
+      backup,
+      model,
+      entity,
+      {
+        settings: this.config.fallback,
+        circuit: this.circuit,
+        journal: this.journal,
+        metrics: this.metrics,
+      },
+      new CollectionMemory<T>(primary.collectionName, this.tier, this.shared),
+    );
     this.registrations.set(primary.collectionName, {
       interceptor: interceptor as FallbackInterceptor<unknown>,
       model: model as unknown as Model<unknown>,

@@ -5,6 +5,7 @@ import { FallbackAdminController } from './fallback-admin.controller';
 import { FallbackHealth } from './fallback-health';
 import { FallbackRegistry } from './fallback-registry';
 import { JournalReplayer } from './journal-replayer';
+import { lastKnownGoodProviders } from './last-known-good/last-known-good.providers';
 import { RecoveryProbe } from './recovery-probe';
 import { WriteJournal } from './write-journal';
 
@@ -13,7 +14,15 @@ import { WriteJournal } from './write-journal';
 @Module({
   imports: [DatabaseModule],
   controllers: [FallbackAdminController],
-  providers: [DatabaseCircuit, WriteJournal, FallbackRegistry, JournalReplayer, RecoveryProbe, FallbackHealth],
+  providers: [
+    DatabaseCircuit,
+    WriteJournal,
+    ...lastKnownGoodProviders,
+    FallbackRegistry,
+    JournalReplayer,
+    RecoveryProbe,
+    FallbackHealth,
+  ],
   exports: [FallbackRegistry, FallbackHealth, DatabaseCircuit, JournalReplayer, WriteJournal],
 })
 export class FallbackModule {}

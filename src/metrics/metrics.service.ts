@@ -26,6 +26,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly outageAnswers = new Counter({
+    name: 'outage_answers_total',
+    help: 'Reads answered while the database failed, by source: stale (remembered reads), snapshot, fallback (backup data), unavailable (503)',
+    labelNames: ['collection', 'source'] as const,
+    registers: [this.registry],
+  });
+
   readonly fallbackWrites = new Counter({
     name: 'fallback_writes_queued_total',
     help: 'Writes accepted into the journal while the database was unavailable',
