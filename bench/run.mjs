@@ -8,7 +8,9 @@
 //      configured and with FALLBACK_BREAKER_ENABLED=false (the naive design);
 //   3. failover (fault -> first fallback answer) and recovery (SIGCONT / restart -> first database answer);
 //   4. edge: the GraphQL query through Varnish, cache hit against miss;
-//   5. memory: the service's RSS under mixed load while the database flaps.
+//   5. memory: the service's RSS under mixed load while the database flaps;
+//   6. real data: an outage read with real demo ids (warm and never read), from the last-known-good tier in
+//      process and, with a redis-server, from an instance started during the outage through Redis.
 // Prints a Markdown report (headline figures are medians of repeated runs), checks the targets and
 // writes everything to bench/results/<timestamp>.json. `--smoke` runs the same scenarios with tiny
 // durations and only checks that each one produced figures. The exit code is non-zero when a scenario
@@ -43,6 +45,7 @@ import {
   startService,
   startVarnish,
 } from './lib/processes.mjs';
+import { realDataOutage, realDataPaths, startRedis } from './lib/real-data.mjs';
 import { renderReport, checkTargets } from './lib/report.mjs';
 import { serviceEnvironment, serviceNodeArgs } from '../scripts/service-node-args.mjs';
 import { SignJWT } from 'jose';
@@ -52,7 +55,7 @@ const { values: args } = parseArgs({
     smoke: { type: 'boolean', default: false },
     'results-dir': { type: 'string', default: join(ROOT, 'bench', 'results') },
     // A subset of the scenarios, e.g. --only normal,memory (targets are judged for those run).
-    only: { type: 'string', default: 'normal,edge,outage,memory' },
+    only: { type: 'string', default: 'normal,edge,outage,memory,realdata' },
     // A bearer token for the API (also BENCH_TOKEN), and any other request headers ('Name: value', repeatable).
     token: { type: 'string', default: process.env.BENCH_TOKEN },
     header: { type: 'string', multiple: true, default: [] },
@@ -98,7 +101,7 @@ const apiHeaders = (own = {}, { token = true } = {}) => ({ ...API_HEADERS, ...(t
 /** An API endpoint with its headers. */
 const api = (endpoint, options) => ({ ...endpoint, headers: apiHeaders(endpoint.headers, options) });
 
-const SCENARIOS = ['normal', 'edge', 'outage', 'memory'];
+const SCENARIOS = ['normal', 'edge', 'outage', 'memory', 'realdata'];
 const only = new Set(args.only.split(',').map((name) => name.trim()));
 for (const name of only) {
   if (!SCENARIOS.includes(name)) {
@@ -128,6 +131,7 @@ const PLAN = args.smoke
       },
       edge: { durationS: 1 },
       memory: { warmupS: 1, durationS: 3, flapS: 1, sampleMs: 250, heapSampleMs: 500, floorWindowS: 1 },
+      realdata: { rate: 50, durationS: 1, snapshotCapMs: 30_000 },
     }
   : {
       reps: 3,
@@ -146,6 +150,7 @@ const PLAN = args.smoke
       },
       edge: { durationS: 2 },
       memory: { warmupS: 3, durationS: 60, flapS: 3, sampleMs: 500, heapSampleMs: 1000, floorWindowS: 10 },
+      realdata: { rate: 100, durationS: 4, snapshotCapMs: 60_000 },
     };
 
 const DB_NAME = 'bench';
@@ -361,7 +366,8 @@ async function breakerState(port) {
   }
 }
 
-const fromFallback = (answer) => answer.status === 200 && answer.headers['x-data-source'] === 'fallback';
+// An outage answer: backup data, or what the database last said (stale).
+const fromFallback = (answer) => answer.status === 200 && /^(fallback|stale)$/.test(answer.headers['x-data-source']);
 const fromDatabase = (answer) => answer.status === 200 && answer.headers['x-data-source'] === 'database';
 
 const FAULTS = {
@@ -485,6 +491,64 @@ async function outageFor(design, service, db) {
       },
     ]),
   );
+}
+
+// ---------------------------------------------------------------- 6. real data in an outage
+
+async function untilBreakerOpen(port) {
+  await waitUntil(async () => (await breakerState(port)) !== 'closed', PLAN.outage.breakerCapMs, 10);
+}
+
+/**
+ * In process: one instance reads half the headmasters' endpoints and some teachers, the database hangs, the same
+ * instance answers the warm paths and the never-read ones. Through Redis: a first instance (REDIS_URL) reads them;
+ * during the outage a second instance starts with nothing in process and answers from the shared tier.
+ */
+async function realData(db, demo) {
+  const paths = realDataPaths(demo);
+  const plan = PLAN.realdata;
+  const headers = apiHeaders();
+  const common = { db, headers, paths, plan, log, breakerOpen: untilBreakerOpen };
+  const start = (env, label, readyWhen) =>
+    startService({ mongoUri: db.uri, dbName: DB_NAME, env: { ...SERVICE_ACCESS, ...env }, headers, label, readyWhen });
+
+  const result = {};
+  const alone = await start({}, 'service (real data)');
+  const stopAlone = track(alone);
+  try {
+    result.inProcess = await realDataOutage({
+      ...common,
+      label: 'in process',
+      warmer: alone,
+      reader: async () => alone,
+    });
+  } finally {
+    await stopAlone();
+  }
+
+  const redis = await startRedis(log);
+  if (!redis) return result;
+  const stopRedis = track(redis);
+  const first = await start({ REDIS_URL: redis.url }, 'service (real data, Redis)');
+  const stopFirst = track(first);
+  let second;
+  try {
+    result.redis = await realDataOutage({
+      ...common,
+      label: 'through Redis',
+      warmer: first,
+      reader: async () => {
+        second = await start({ REDIS_URL: redis.url }, 'service started in the outage', 'any');
+        track(second);
+        return second;
+      },
+    });
+  } finally {
+    await second?.stop();
+    await stopFirst();
+    await stopRedis();
+  }
+  return result;
 }
 
 // ---------------------------------------------------------------- 4. edge
@@ -705,6 +769,7 @@ function missingFigures(results, only) {
     }
   }
   if (only.has('edge') && (!(results.edge?.hit?.sent > 0) || !(results.edge?.miss?.sent > 0))) missing.push('edge');
+  if (only.has('realdata') && !(results.realData?.inProcess?.classes?.warm?.sent > 0)) missing.push('realdata');
   if (only.has('memory') && (!(results.memory?.samples?.length >= 2) || results.memory.maxMb === null)) {
     missing.push('memory');
   }
@@ -714,7 +779,7 @@ function missingFigures(results, only) {
 async function main() {
   const startedAt = new Date();
   ensureBuilt(log);
-  const results = { normal: null, outage: {}, edge: null, memory: null };
+  const results = { normal: null, outage: {}, edge: null, memory: null, realData: null };
   const report = {
     startedAt: startedAt.toISOString(),
     mode: args.smoke ? 'smoke' : 'full',
@@ -737,9 +802,10 @@ async function main() {
   let failure;
   try {
     log('starting FerretDB with the demo data');
-    const { server: db, stop: stopDatabase, ids } = await startDatabase(DB_NAME, log);
+    const { server: db, stop: stopDatabase, ids, demo } = await startDatabase(DB_NAME, log);
     track({ stop: stopDatabase });
     report.database = { kind: 'FerretDB (SQLite backend)', uri: db.uri, dbName: DB_NAME, ids };
+    Object.defineProperty(report.database, 'demo', { value: demo, enumerable: false });
 
     if (only.has('normal') || only.has('edge') || only.has('outage')) {
       log('starting the service');
@@ -799,6 +865,10 @@ async function main() {
       const stopFresh = track(fresh);
       results.memory = await memory(fresh, db, ids);
       await stopFresh();
+    }
+    if (only.has('realdata')) {
+      log('6. real data in an outage: the last-known-good tier');
+      results.realData = await realData(db, report.database.demo);
     }
   } catch (error) {
     failure = error;

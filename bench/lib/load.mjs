@@ -94,7 +94,8 @@ function percentile(sorted, share) {
  * (no coordinated omission). Every request is bounded by `timeoutS`; the run ends when all are answered or timed out.
  * Same figures as runLoad; `slow` counts the 2xx answers over `slowMs`, `slowAt` says when they were sent.
  */
-export async function openLoad({ port, path, headers, rate, durationS, timeoutS = 2, slowMs = 10 }) {
+/** `paths`: sent in turn instead of the one `path`. */
+export async function openLoad({ port, path, paths = [path], headers, rate, durationS, timeoutS = 2, slowMs = 10 }) {
   const total = Math.max(1, Math.round(rate * durationS));
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   const intervalMs = 1000 / rate;
@@ -114,7 +115,7 @@ export async function openLoad({ port, path, headers, rate, durationS, timeoutS 
       settled++;
       if (settled === total) resolve();
     };
-    const send = (scheduledAt) => {
+    const send = (scheduledAt, index) => {
       let done = false;
       const end = (outcome) => {
         if (done) return;
@@ -123,7 +124,7 @@ export async function openLoad({ port, path, headers, rate, durationS, timeoutS 
         outcome();
         finish();
       };
-      const req = request({ host: '127.0.0.1', port, path, headers, agent }, (res) => {
+      const req = request({ host: '127.0.0.1', port, path: paths[index % paths.length], headers, agent }, (res) => {
         res.resume();
         res.on('end', () =>
           end(() => {
@@ -149,7 +150,10 @@ export async function openLoad({ port, path, headers, rate, durationS, timeoutS 
     };
     const ticker = setInterval(() => {
       const due = Math.min(total, Math.floor((performance.now() - started) / intervalMs) + 1);
-      while (sent < due) send(started + sent++ * intervalMs);
+      while (sent < due) {
+        send(started + sent * intervalMs, sent);
+        sent++;
+      }
       if (sent === total) clearInterval(ticker);
     }, 1);
   });

@@ -10,6 +10,15 @@ export const TARGETS = {
   recoveryMs: 2000,
   edgeRatio: 10,
   rssMb: 230,
+  realShare: 1,
+  realDataP99Ms: 5,
+  realDataRedisP99Ms: 10,
+};
+
+const REAL_DATA_CLASSES = {
+  warm: 'warm reads (read before the outage)',
+  coldHeadmaster: 'headmaster endpoints never read (dashboard, school, teachers)',
+  coldTeachers: 'teachers by id never read',
 };
 
 const TEACHER_ENDPOINT = 'GET /api/teachers/:id';
@@ -82,6 +91,7 @@ export function checkTargets(results) {
   if (results.outage?.configured) targets.push(...outageTargets(results));
   if (results.edge) targets.push(edgeTarget(results));
   if (results.memory) targets.push(memoryTarget(results));
+  if (results.realData) targets.push(...realDataTargets(results.realData));
   return targets;
 }
 
@@ -169,6 +179,69 @@ function memoryTarget(results) {
     met: memory.maxMb <= TARGETS.rssMb && flat,
     value: { maxMb: memory.maxMb, secondHalfRiseMb: riseMb },
   };
+}
+
+function pct(share) {
+  return share === null || share === undefined ? '–' : `${num(share * 100, share === 1 ? 0 : 1)}%`;
+}
+
+function realDataTargets(realData) {
+  const targets = [];
+  for (const [key, run, p99Target] of [
+    ['inProcess', realData.inProcess, TARGETS.realDataP99Ms],
+    ['redis', realData.redis, TARGETS.realDataRedisP99Ms],
+  ]) {
+    if (!run) continue;
+    const { warm, coldHeadmaster } = run.classes;
+    targets.push({
+      target: `Outage, ${run.label}: ${TARGETS.realShare * 100}% of warm reads and of never-read headmaster endpoints answered with real data`,
+      figure: `warm ${pct(warm.realShare)}, headmaster endpoints never read ${pct(coldHeadmaster.realShare)}`,
+      met: warm.realShare >= TARGETS.realShare && coldHeadmaster.realShare >= TARGETS.realShare,
+      value: { warm: warm.realShare, coldHeadmaster: coldHeadmaster.realShare },
+    });
+    const worst = Math.max(...Object.values(run.classes).map((load) => load.p99 ?? Infinity));
+    targets.push({
+      target: `Outage, ${run.label}: p99 ≤ ${p99Target} ms over real demo ids`,
+      figure: `worst class p99 ${ms(worst)} ms`,
+      met: worst <= p99Target,
+      value: { [key]: worst },
+    });
+  }
+  return targets;
+}
+
+function renderRealData(realData, plan, lines) {
+  lines.push(
+    '',
+    `### 6. Real data in an outage (database hung; ${plan.realdata.rate} req/s for ${plan.realdata.durationS} s per class)`,
+    '',
+  );
+  const rows = [];
+  for (const run of [realData.inProcess, realData.redis]) {
+    if (!run) continue;
+    for (const [name, load] of Object.entries(run.classes)) {
+      rows.push([
+        run.label,
+        `${REAL_DATA_CLASSES[name] ?? name} (${load.paths} paths)`,
+        pct(load.realShare),
+        `${ms(load.p50)} / ${ms(load.p99)} / ${ms(load.max)}`,
+        Object.entries(load.sources)
+          .map(([source, count]) => `${source} ${num(count)}`)
+          .join(', ') + (load.errors ? `; errors ${num(load.errors)}` : ''),
+        num(run.rssMb, 1),
+      ]);
+    }
+  }
+  lines.push(
+    table(['<Instance', '<Reads', 'Real data', 'p50 / p99 / max', '<Answers by X-Data-Source', 'RSS MB'], rows),
+  );
+  lines.push(
+    '',
+    '"In process": the instance that read the warm paths answers everything. "Through Redis": another instance, ' +
+      'started during the outage with nothing in process, answers from the shared tier (REDIS_URL). Real data: ' +
+      'answers from the database or marked stale (remembered reads and snapshots), against backup data (fallback) ' +
+      'and errors.',
+  );
 }
 
 export function renderReport(report) {
@@ -393,6 +466,8 @@ export function renderReport(report) {
     );
     lines.push('', "Idle: right after start; start: after the warm-up. Heap figures from the service's /metrics.");
   }
+
+  if (results.realData) renderRealData(results.realData, plan, lines);
 
   if (report.targets?.length) {
     lines.push('', '### Targets', '');

@@ -4,6 +4,9 @@ import { DatabasePing } from '../database/database-ping';
 import { MetricsService } from '../metrics/metrics.service';
 import { DatabaseCircuit } from './database-circuit';
 import { FallbackRegistry } from './fallback-registry';
+import { LastKnownGood, type LastKnownGoodStats } from './last-known-good/last-known-good';
+import { InjectSharedTier } from './last-known-good/last-known-good.providers';
+import type { SharedTier, SharedTierStatus } from './last-known-good/shared-tier';
 import { WriteJournal } from './write-journal';
 
 export interface ServiceHealth {
@@ -14,7 +17,25 @@ export interface ServiceHealth {
   database: { status: 'up' | 'down'; responseTimeMs?: number; lastError: string | null; lastErrorAt: string | null };
   breaker: { state: string };
   fallbackAnswers: Record<string, number>;
+  /** Reads answered while the database failed, per collection and source (stale, snapshot, fallback, unavailable). */
+  outageAnswers: Record<string, Record<string, number>>;
   journal: { pending: number; failed: number };
+  lastKnownGood: LastKnownGoodReport;
+}
+
+export interface SnapshotReport {
+  state: 'never' | 'refreshing' | 'complete' | 'paused' | 'too-large';
+  refreshedAt: string | null;
+  records: number;
+  bytes: number;
+}
+
+/** The last-known-good tier: what it holds, how old its oldest entry is, its snapshots, its shared copy. */
+export interface LastKnownGoodReport extends LastKnownGoodStats {
+  enabled: boolean;
+  maxAgeSeconds: number;
+  snapshots: Record<string, SnapshotReport>;
+  redis: SharedTierStatus;
 }
 
 /** What the health endpoints and operators need to know about the database and the fallback. */
@@ -27,6 +48,8 @@ export class FallbackHealth {
     private readonly registry: FallbackRegistry,
     private readonly journal: WriteJournal,
     private readonly metrics: MetricsService,
+    private readonly tier: LastKnownGood,
+    @InjectSharedTier() private readonly shared: SharedTier,
   ) {
     const stateNumbers = { closed: 0, 'half-open': 1, open: 2, isolated: 3 } as const;
     metrics.watchFallback(() => ({
@@ -51,6 +74,11 @@ export class FallbackHealth {
       const collection = String(labels.collection);
       fallbackAnswers[collection] = (fallbackAnswers[collection] ?? 0) + value;
     }
+    const outageAnswers: Record<string, Record<string, number>> = {};
+    for (const { labels, value } of (await this.metrics.outageAnswers.get()).values) {
+      const bySource = (outageAnswers[String(labels.collection)] ??= {});
+      bySource[String(labels.source)] = value;
+    }
     const degraded = this.circuit.degraded || database.status === 'down';
     return {
       mode: degraded ? 'degraded' : 'normal',
@@ -65,7 +93,27 @@ export class FallbackHealth {
       },
       breaker: { state: this.circuit.state },
       fallbackAnswers,
+      outageAnswers,
       journal: { pending: counts.pending, failed: counts.failed },
+      lastKnownGood: this.lastKnownGood(),
+    };
+  }
+
+  private lastKnownGood(): LastKnownGoodReport {
+    const { settings } = this.tier;
+    const snapshots: Record<string, SnapshotReport> = {};
+    for (const collection of this.config.fallback.snapshots.collections) {
+      const held = this.tier.snapshotState(collection);
+      snapshots[collection] = held
+        ? { state: 'complete', refreshedAt: new Date(held.at).toISOString(), records: held.records, bytes: held.bytes }
+        : { state: 'never', refreshedAt: null, records: 0, bytes: 0 };
+    }
+    return {
+      enabled: settings.enabled,
+      maxAgeSeconds: settings.maxAgeMs / 1000,
+      ...this.tier.stats(),
+      snapshots,
+      redis: this.shared.status(),
     };
   }
 }
