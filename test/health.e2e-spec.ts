@@ -4,11 +4,10 @@
  * /health shows each indicator up or down with the reason, and answers 503 only when the service cannot
  * answer or an operator must act; an outage with the fallback answering never makes it (or /health/ready) fail.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import type { FerretdbServer } from '../src/database/ferretdb-server';
 import { startFaultDatabase, waitUntil } from './support/fault-database';
-import { freePort } from './support/service-process';
+import { RedisServer } from './support/redis-server';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -148,55 +147,6 @@ describe('GET /health when the network to the database is cut and the fallback i
     expect(await statusCode(sut, '/health/ready')).toBe(200);
   });
 });
-
-/** A redis-server of the test's own on a free port, without persistence. */
-class RedisServer {
-  private process?: ChildProcess;
-
-  private constructor(readonly port: number) {}
-
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
-    await server.launch();
-    return server;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async launch(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    this.process = child;
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`redis-server exited (${code}):\n${output}`)));
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-  }
-
-  async kill(): Promise<void> {
-    const child = this.process;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
 
 describe('GET /health with REDIS_URL when Redis is stopped', () => {
   let redis: RedisServer;

@@ -1,6 +1,7 @@
 import { Inject, type Provider } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { LastKnownGood } from './last-known-good';
+import { RedisSharedTier } from './redis-shared-tier';
 import { NO_SHARED_TIER, type SharedTier } from './shared-tier';
 
 export const SHARED_TIER = Symbol('SharedTier');
@@ -16,6 +17,12 @@ export const lastKnownGoodProviders: Provider[] = [
   },
   {
     provide: SHARED_TIER,
-    useFactory: (): SharedTier => NO_SHARED_TIER,
+    inject: [AppConfig],
+    // RedisSharedTier closes its connection in onApplicationShutdown.
+    useFactory: (config: AppConfig): SharedTier => {
+      const url = config.graphql.subscriptionsRedisUrl;
+      const stale = config.fallback.stale;
+      return url && stale.enabled ? new RedisSharedTier({ url, ...stale }) : NO_SHARED_TIER;
+    },
   },
 ];
