@@ -6,6 +6,7 @@ import { FallbackHealth } from './fallback-health';
 import { FallbackRegistry } from './fallback-registry';
 import { JournalReplayer } from './journal-replayer';
 import { lastKnownGoodProviders } from './last-known-good/last-known-good.providers';
+import { SnapshotRefresher } from './last-known-good/snapshot-refresher';
 import { RecoveryProbe } from './recovery-probe';
 import { WriteJournal } from './write-journal';
 
@@ -21,8 +22,9 @@ import { WriteJournal } from './write-journal';
     FallbackRegistry,
     JournalReplayer,
     RecoveryProbe,
+    SnapshotRefresher,
     FallbackHealth,
   ],
-  exports: [FallbackRegistry, FallbackHealth, DatabaseCircuit, JournalReplayer, WriteJournal],
+  exports: [FallbackRegistry, FallbackHealth, DatabaseCircuit, JournalReplayer, WriteJournal, SnapshotRefresher],
 })
 export class FallbackModule {}

@@ -65,6 +65,8 @@ export function spawnService(
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
       RATE_LIMIT_PER_ADDRESS: '100000',
       RATE_LIMIT_PER_CREDENTIAL: '100000',
+      // The outage suites expect backup data where nothing was read; test/snapshots.e2e-spec.ts turns snapshots on.
+      FALLBACK_SNAPSHOT_COLLECTIONS: 'none',
       ...env,
     },
     cwd: options.cwd,

@@ -71,6 +71,8 @@ export async function startTestApp(
       // Tests send many requests from one address; the rate limit suite sets its own limits.
       RATE_LIMIT_PER_ADDRESS: '100000',
       RATE_LIMIT_PER_CREDENTIAL: '100000',
+      // The outage suites expect backup data where nothing was read; test/snapshots.e2e-spec.ts turns snapshots on.
+      FALLBACK_SNAPSHOT_COLLECTIONS: 'none',
       ...options.env,
     }),
     ...options.overrides,

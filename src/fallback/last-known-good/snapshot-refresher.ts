@@ -1,0 +1,269 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Types } from 'mongoose';
+import type { StoredRecord } from '../../common/persistence/collection-store';
+import { AppConfig } from '../../config/app-config';
+import { DatabaseCircuit } from '../database-circuit';
+import { describeFailure } from '../database-failure';
+import { FallbackRegistry } from '../fallback-registry';
+import { InMemoryCollection } from '../in-memory-collection';
+import { LastKnownGood, SnapshotBuilder } from './last-known-good';
+import { InjectSharedTier } from './last-known-good.providers';
+import type { SharedTier } from './shared-tier';
+
+type AnyRecord = StoredRecord<Record<string, unknown>>;
+
+/** The shortest pause between two pages; a page that took longer is followed by as long a pause (half the time idle). */
+const MIN_PAGE_GAP_MS = 10;
+
+export type SnapshotStateName = 'never' | 'refreshing' | 'complete' | 'paused' | 'too-large';
+
+/** One collection's snapshot as operators see it (the shape /health and the admin endpoint show: keep it stable). */
+export interface SnapshotStatus {
+  state: SnapshotStateName;
+  /** When the refresh that read the snapshot held began (ISO), or null when none is held. */
+  refreshedAt: string | null;
+  records: number;
+  bytes: number;
+}
+
+/** Why a page was not read: the database is down or slow; the refresh pauses. */
+class PageNotRead extends Error {}
+
+/**
+ * Keeps the collections of FALLBACK_SNAPSHOT_COLLECTIONS whole in the last-known-good tier, so that an outage answers
+ * any query on them (the headmaster's dashboard included) with real data at most one refresh old.
+ *
+ * At low priority: one page at a time in `_id` order, straight on the collection's MongoDB store (not through the
+ * circuit, so its failures never open the breaker nor fail a user's request), each page within the operation time
+ * limit, with a pause after each page as long as the page took. While the circuit is open or degraded, or when a page
+ * fails or is slow, the refresh pauses (the partial read is dropped); it starts again when the circuit recovers or at
+ * the next interval, whichever comes first. A collection larger than what the snapshots may hold is not kept (the
+ * remembered reads still cover it). An instance started while the database is unavailable loads the snapshots the
+ * shared tier holds.
+ */
+@Injectable()
+export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Snapshots');
+  private readonly states = new Map<string, SnapshotStateName>();
+  /** Collections already reported too large: reported again only after they fit once more. */
+  private readonly reportedTooLarge = new Set<string>();
+  private collections: string[] = [];
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopping = false;
+  private sharedLoaded = false;
+  private endGap?: () => void;
+  private readonly onRecovered = () => {
+    if (this.collections.some((collection) => this.states.get(collection) === 'paused')) void this.refresh();
+  };
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly registry: FallbackRegistry,
+    private readonly circuit: DatabaseCircuit,
+    private readonly tier: LastKnownGood,
+    @InjectSharedTier() private readonly shared: SharedTier,
+  ) {}
+
+  /** Starts the first refresh without waiting for it, and the interval. */
+  onApplicationBootstrap(): void {
+    if (!this.tier.enabled) return;
+    const registered = new Set(this.registry.collections);
+    const configured = this.config.fallback.snapshots.collections;
+    const unknown = configured.filter((collection) => !registered.has(collection));
+    if (unknown.length > 0) {
+      this.logger.warn(
+        { event: 'snapshot.unknown', collections: unknown },
+        `FALLBACK_SNAPSHOT_COLLECTIONS names no such collection: ${unknown.join(', ')} (known: ${[...registered].join(', ')})`,
+      );
+    }
+    this.collections = [...new Set(configured.filter((collection) => registered.has(collection)))];
+    if (this.collections.length === 0) return;
+    for (const collection of this.collections) this.states.set(collection, 'never');
+    this.circuit.events.on('recovered', this.onRecovered);
+    this.timer = setInterval(() => void this.refresh(), this.config.fallback.snapshots.refreshMs);
+    this.timer.unref();
+    void this.refresh();
+  }
+
+  /** No page is read after this; a page being read is waited for (it ends within the operation time limit). */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    this.circuit.events.off('recovered', this.onRecovered);
+    this.endGap?.();
+    await this.running;
+  }
+
+  /** Per snapshotted collection: its state, and the snapshot held. */
+  state(): Record<string, SnapshotStatus> {
+    const states: Record<string, SnapshotStatus> = {};
+    for (const collection of this.collections) {
+      const held = this.tier.snapshotState(collection);
+      states[collection] = {
+        state: this.states.get(collection) ?? 'never',
+        refreshedAt: held ? new Date(held.at).toISOString() : null,
+        records: held?.records ?? 0,
+        bytes: held?.bytes ?? 0,
+      };
+    }
+    return states;
+  }
+
+  /** Reads every collection once more; a call while a refresh runs shares it. */
+  refresh(): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    this.running ??= this.refreshAll().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async refreshAll(): Promise<void> {
+    for (const [index, collection] of this.collections.entries()) {
+      if (this.stopping) return;
+      const outcome = await this.refreshOne(collection);
+      if (outcome === 'paused') {
+        // The database is unavailable: the others wait too.
+        for (const rest of this.collections.slice(index + 1)) this.states.set(rest, 'paused');
+        if (!this.sharedLoaded) await this.loadShared();
+        return;
+      }
+    }
+    // The database answered at start: what the shared tier holds is older than what was just read.
+    this.sharedLoaded = true;
+  }
+
+  private async refreshOne(collection: string): Promise<'complete' | 'paused' | 'too-large' | 'stopped'> {
+    const store = this.registry.interceptor(collection)?.primary;
+    if (!store) return 'stopped';
+    if (this.circuit.open || this.circuit.degraded) return this.pause(collection, 'the database is unavailable');
+    const started = Date.now();
+    const builder = this.tier.beginSnapshot(collection);
+    this.states.set(collection, 'refreshing');
+    let lastId: Types.ObjectId | undefined;
+    for (;;) {
+      if (this.stopping) {
+        this.tier.abandonSnapshot(builder);
+        return 'stopped';
+      }
+      let page: AnyRecord[];
+      const pageStarted = Date.now();
+      try {
+        page = await this.readPage(collection, lastId);
+      } catch (error) {
+        this.tier.abandonSnapshot(builder);
+        return this.pause(collection, error instanceof PageNotRead ? error.message : describeFailure(error));
+      }
+      builder.add(page);
+      if (builder.bytes + this.tier.snapshotBytesExcept(collection) > this.tier.snapshotBudget) {
+        this.tier.abandonSnapshot(builder);
+        return this.tooLarge(collection, builder);
+      }
+      if (page.length < this.config.fallback.snapshots.pageSize) break;
+      lastId = page[page.length - 1]._id;
+      await this.gap(Math.max(MIN_PAGE_GAP_MS, Date.now() - pageStarted));
+      if (this.circuit.open || this.circuit.degraded) {
+        this.tier.abandonSnapshot(builder);
+        return this.pause(collection, 'the database is unavailable');
+      }
+    }
+    if (this.stopping) {
+      this.tier.abandonSnapshot(builder);
+      return 'stopped';
+    }
+    const snapshot = this.tier.completeSnapshot(builder);
+    this.shared.saveSnapshot(collection, snapshot.records.snapshot(), snapshot.at);
+    this.states.set(collection, 'complete');
+    this.reportedTooLarge.delete(collection);
+    const ms = Date.now() - started;
+    this.logger.log(
+      { event: 'snapshot.complete', collection, records: snapshot.records.size, bytes: snapshot.bytes, ms },
+      `Snapshot of ${collection} complete: ${snapshot.records.size} records, ${snapshot.bytes} bytes in ${ms} ms`,
+    );
+    return 'complete';
+  }
+
+  /** One page after `lastId`, within the operation time limit: a slow page counts as a failed one. */
+  private async readPage(collection: string, lastId: Types.ObjectId | undefined): Promise<AnyRecord[]> {
+    const store = this.registry.interceptor(collection)!.primary;
+    const limitMs = this.config.fallback.operationTimeoutMs;
+    const read = store.find({
+      filter: lastId ? { _id: { $gt: lastId } } : {},
+      sort: { _id: 1 },
+      limit: this.config.fallback.snapshots.pageSize,
+    }) as Promise<AnyRecord[]>;
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new PageNotRead(`a page took over ${limitMs} ms`)), limitMs);
+    });
+    read.catch(() => undefined);
+    try {
+      return await Promise.race([read, slow]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The pause between two pages; cut short by shutdown. */
+  private gap(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.endGap = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.endGap = done;
+    });
+  }
+
+  private pause(collection: string, reason: string): 'paused' {
+    if (this.states.get(collection) !== 'paused') {
+      this.logger.warn(
+        { event: 'snapshot.paused', collection, reason },
+        `Snapshot refresh paused at ${collection}: ${reason}`,
+      );
+    }
+    this.states.set(collection, 'paused');
+    return 'paused';
+  }
+
+  private tooLarge(collection: string, builder: SnapshotBuilder): 'too-large' {
+    this.tier.dropSnapshot(collection);
+    this.states.set(collection, 'too-large');
+    if (!this.reportedTooLarge.has(collection)) {
+      this.reportedTooLarge.add(collection);
+      const budget = this.tier.snapshotBudget;
+      this.logger.warn(
+        { event: 'snapshot.too-large', collection, readBytes: builder.bytes, budgetBytes: budget },
+        `${collection} is too large to snapshot (over ${budget} bytes with the other snapshots, ` +
+          'half of FALLBACK_STALE_MAX_MB): only its remembered reads answer in an outage',
+      );
+    }
+    return 'too-large';
+  }
+
+  /** Started while the database is unavailable: the snapshots the shared tier holds answer meanwhile. */
+  private async loadShared(): Promise<void> {
+    this.sharedLoaded = true;
+    if (!this.shared.status().configured) return;
+    for (const collection of this.collections) {
+      if (this.stopping) return;
+      const loaded = await this.shared.loadSnapshot(collection).catch(() => undefined);
+      if (!loaded) continue;
+      const estimate = new SnapshotBuilder(collection, loaded.at);
+      estimate.add(loaded.records);
+      if (estimate.bytes + this.tier.snapshotBytesExcept(collection) > this.tier.snapshotBudget) continue;
+      this.tier.installSnapshot(
+        collection,
+        new InMemoryCollection(collection, loaded.records),
+        loaded.at,
+        estimate.bytes,
+      );
+      this.logger.log(
+        { event: 'snapshot.loaded', collection, records: loaded.records.length, at: new Date(loaded.at).toISOString() },
+        `Snapshot of ${collection} loaded from the shared tier: ${loaded.records.length} records`,
+      );
+    }
+  }
+}
