@@ -154,7 +154,6 @@ const PLAN = args.smoke
     };
 
 const DB_NAME = 'bench';
-const FALLBACK_HEADMASTER = 'fb1000000000000000000001';
 const GRAPHQL_QUERY =
   '{ schools(limit: 20) { total items { id name code headmaster { id firstName lastName } teacherCount } } }';
 
@@ -235,13 +234,13 @@ function normalEndpoints(ids) {
   ];
 }
 
-const OUTAGE_ENDPOINTS = [
-  api({
-    name: `GET /api/headmasters/${FALLBACK_HEADMASTER}/dashboard`,
-    path: `/api/headmasters/${FALLBACK_HEADMASTER}/dashboard`,
-  }),
-  api({ name: 'GET /api/schools?limit=20', path: '/api/schools?limit=20' }),
-];
+/** The reads measured in an outage: a real headmaster's dashboard and a list, both read before it (normal mode). */
+function outageEndpoints(ids) {
+  return [
+    api({ name: 'GET /api/headmasters/:id/dashboard', path: `/api/headmasters/${ids.headmaster}/dashboard` }),
+    api({ name: 'GET /api/schools?limit=20', path: '/api/schools?limit=20' }),
+  ];
+}
 
 /** Checks that an endpoint answers 200 before it is measured: a benchmark of 404s would measure nothing. */
 async function assertAnswers(port, endpoint, what) {
@@ -385,7 +384,8 @@ const FAULTS = {
   },
 };
 
-async function outageFor(design, service, db) {
+async function outageFor(design, service, db, ids) {
+  const OUTAGE_ENDPOINTS = outageEndpoints(ids);
   const { outage } = PLAN;
   const result = {};
   for (const fault of Object.keys(FAULTS)) {
@@ -834,7 +834,7 @@ async function main() {
       await closeProbe();
       if (only.has('outage')) {
         log('2/3. outage, failover and recovery: the service as configured');
-        results.outage.configured = await outageFor('configured', service, db);
+        results.outage.configured = await outageFor('configured', service, db, ids);
       }
       await stopService();
     }
@@ -849,7 +849,7 @@ async function main() {
         label: 'naive service',
       });
       const stopNaive = track(naive);
-      results.outage.naive = await outageFor('naive', naive, db);
+      results.outage.naive = await outageFor('naive', naive, db, ids);
       await stopNaive();
     }
 

@@ -106,11 +106,25 @@ describe('npm run bench -- --smoke', () => {
     expect(memory.flaps.length).toBeGreaterThan(0);
 
     // 6. every target judged, and the report printed
-    expect(report.targets).toHaveLength(6);
+    // 6. real data in an outage, in process and (with a redis-server) through Redis
+    const realData = report.results.realData;
+    for (const run of [realData.inProcess, realData.redis]) {
+      for (const load of Object.values<any>(run.classes)) expect(load.sent).toBeGreaterThan(0);
+    }
+
+    // every target judged, and the report printed
+    expect(report.targets).toHaveLength(10);
     for (const target of report.targets) expect(typeof target.met).toBe('boolean');
-    for (const heading of ['### 1. Normal mode', '### 2. Outage', '### 3. Failover', '### 4. Edge', '### 5. Memory']) {
+    for (const heading of [
+      '### 1. Normal mode',
+      '### 2. Outage',
+      '### 3. Failover',
+      '### 4. Edge',
+      '### 5. Memory',
+      '### 6. Real data in an outage',
+    ]) {
       expect(report.markdown).toContain(heading);
       expect(output).toContain(heading);
     }
-  }, 180_000);
+  }, 360_000);
 });

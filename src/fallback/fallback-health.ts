@@ -7,6 +7,7 @@ import { FallbackRegistry } from './fallback-registry';
 import { LastKnownGood, type LastKnownGoodStats } from './last-known-good/last-known-good';
 import { InjectSharedTier } from './last-known-good/last-known-good.providers';
 import type { SharedTier, SharedTierStatus } from './last-known-good/shared-tier';
+import { SnapshotRefresher, type SnapshotStatus } from './last-known-good/snapshot-refresher';
 import { WriteJournal } from './write-journal';
 
 export interface ServiceHealth {
@@ -23,18 +24,11 @@ export interface ServiceHealth {
   lastKnownGood: LastKnownGoodReport;
 }
 
-export interface SnapshotReport {
-  state: 'never' | 'refreshing' | 'complete' | 'paused' | 'too-large';
-  refreshedAt: string | null;
-  records: number;
-  bytes: number;
-}
-
 /** The last-known-good tier: what it holds, how old its oldest entry is, its snapshots, its shared copy. */
 export interface LastKnownGoodReport extends LastKnownGoodStats {
   enabled: boolean;
   maxAgeSeconds: number;
-  snapshots: Record<string, SnapshotReport>;
+  snapshots: Record<string, SnapshotStatus>;
   redis: SharedTierStatus;
 }
 
@@ -50,6 +44,7 @@ export class FallbackHealth {
     private readonly metrics: MetricsService,
     private readonly tier: LastKnownGood,
     @InjectSharedTier() private readonly shared: SharedTier,
+    private readonly snapshots: SnapshotRefresher,
   ) {
     const stateNumbers = { closed: 0, 'half-open': 1, open: 2, isolated: 3 } as const;
     metrics.watchFallback(() => ({
@@ -101,18 +96,11 @@ export class FallbackHealth {
 
   private lastKnownGood(): LastKnownGoodReport {
     const { settings } = this.tier;
-    const snapshots: Record<string, SnapshotReport> = {};
-    for (const collection of this.config.fallback.snapshots.collections) {
-      const held = this.tier.snapshotState(collection);
-      snapshots[collection] = held
-        ? { state: 'complete', refreshedAt: new Date(held.at).toISOString(), records: held.records, bytes: held.bytes }
-        : { state: 'never', refreshedAt: null, records: 0, bytes: 0 };
-    }
     return {
       enabled: settings.enabled,
       maxAgeSeconds: settings.maxAgeMs / 1000,
       ...this.tier.stats(),
-      snapshots,
+      snapshots: this.snapshots.state(),
       redis: this.shared.status(),
     };
   }

@@ -14,6 +14,8 @@ type AnyRecord = StoredRecord<Record<string, unknown>>;
 
 /** The shortest pause between two pages; a page that took longer is followed by as long a pause (half the time idle). */
 const MIN_PAGE_GAP_MS = 10;
+const FIRST_RETRY_MS = 1000;
+const LONGEST_RETRY_MS = 30_000;
 
 export type SnapshotStateName = 'never' | 'refreshing' | 'complete' | 'paused' | 'too-large';
 
@@ -53,6 +55,9 @@ export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestro
   private stopping = false;
   private sharedLoaded = false;
   private endGap?: () => void;
+  /** A paused refresh is tried again after this, doubled each time up to the refresh interval (at most 30 s). */
+  private retryDelayMs = FIRST_RETRY_MS;
+  private retryTimer?: NodeJS.Timeout;
   private readonly onRecovered = () => {
     if (this.collections.some((collection) => this.states.get(collection) === 'paused')) void this.refresh();
   };
@@ -90,6 +95,7 @@ export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestro
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
+    clearTimeout(this.retryTimer);
     this.circuit.events.off('recovered', this.onRecovered);
     this.endGap?.();
     await this.running;
@@ -125,9 +131,11 @@ export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestro
         // The database is unavailable: the others wait too.
         for (const rest of this.collections.slice(index + 1)) this.states.set(rest, 'paused');
         if (!this.sharedLoaded) await this.loadShared();
+        this.retryLater();
         return;
       }
     }
+    this.retryDelayMs = FIRST_RETRY_MS;
     // The database answered at start: what the shared tier holds is older than what was just read.
     this.sharedLoaded = true;
   }
@@ -201,6 +209,21 @@ export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestro
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Tries a paused refresh again soon (the database not connected yet at start, a short outage the breaker did not
+   * see), not only at the next interval or when the circuit recovers.
+   */
+  private retryLater(): void {
+    if (this.stopping || this.retryTimer) return;
+    const delay = Math.min(this.retryDelayMs, this.config.fallback.snapshots.refreshMs);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, LONGEST_RETRY_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.refresh();
+    }, delay);
+    this.retryTimer.unref();
   }
 
   /** The pause between two pages; cut short by shutdown. */
