@@ -495,8 +495,17 @@ async function outageFor(design, service, db, ids) {
 
 // ---------------------------------------------------------------- 6. real data in an outage
 
+/** Reads until the service's breaker opens (its failures open it), so that the figures are those of the outage. */
 async function untilBreakerOpen(port) {
-  await waitUntil(async () => (await breakerState(port)) !== 'closed', PLAN.outage.breakerCapMs, 10);
+  const capMs = PLAN.outage.failoverCapMs + PLAN.outage.breakerCapMs;
+  await waitUntil(
+    async () => {
+      await httpRequest({ port, path: POLL_PATH, headers: apiHeaders(), timeoutMs: capMs });
+      return (await breakerState(port)) !== 'closed';
+    },
+    capMs,
+    5,
+  );
 }
 
 /**

@@ -268,8 +268,11 @@ export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestro
 
   /** Started while the database is unavailable: the snapshots the shared tier holds answer meanwhile. */
   private async loadShared(): Promise<void> {
+    const { configured, connected } = this.shared.status();
+    // Not connected yet (at start) or down: tried again with the paused refresh.
+    if (configured && !connected) return;
     this.sharedLoaded = true;
-    if (!this.shared.status().configured) return;
+    if (!configured) return;
     for (const collection of this.collections) {
       if (this.stopping) return;
       const loaded = await this.shared.loadSnapshot(collection).catch(() => undefined);
