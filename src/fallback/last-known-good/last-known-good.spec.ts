@@ -10,7 +10,16 @@ const SCHOOL_B = new Types.ObjectId();
 const HOUR_MS = 3_600_000;
 
 function teacher(fields: Partial<Teacher> = {}): Teacher {
-  return { _id: new Types.ObjectId(), schoolId: SCHOOL_A, lastName: 'Lovelace', status: 'active', ...fields };
+  const at = new Date(Date.UTC(2025, 0, 6));
+  return {
+    _id: new Types.ObjectId(),
+    schoolId: SCHOOL_A,
+    lastName: 'Lovelace',
+    status: 'active',
+    createdAt: at,
+    updatedAt: at,
+    ...fields,
+  };
 }
 
 /** A tier with a clock the test moves; reads remembered as the database answered them "now". */
@@ -184,7 +193,7 @@ describe(LastKnownGood.name, () => {
     it('is remembered when the write was of another collection', () => {
       const { sut, has } = newTierTest();
       const since = sut.generation('teachers');
-      const school = { _id: new Types.ObjectId(), name: 'Grid' };
+      const school = { _id: new Types.ObjectId(), name: 'Grid', createdAt: new Date(), updatedAt: new Date() };
       sut.written('schools', { id: school._id.toHexString(), after: school });
       sut.rememberResult('teachers', 'find:a', [], ofSchoolA, since, sut.now());
       expect(has('find:a')).toBe(true);
