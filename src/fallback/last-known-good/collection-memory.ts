@@ -5,6 +5,8 @@ import type { SharedTier } from './shared-tier';
 
 type AnyRecord = StoredRecord<Record<string, unknown>>;
 
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+
 /** Where an outage answer came from: a remembered read, or a collection's snapshot. */
 export type StaleSource = 'stale' | 'snapshot';
 
@@ -41,7 +43,8 @@ export class CollectionMemory<T> {
   rememberRecord(ticket: ReadTicket, id: string, record: StoredRecord<T> | undefined): void {
     if (!this.enabled) return;
     if (record) this.rememberRecords(ticket, [record]);
-    else {
+    else if (OBJECT_ID.test(String(id))) {
+      // Only a well-formed id can be known not to exist (the database is not asked for others).
       this.tier.rememberAbsent(this.collection, id, ticket.since, ticket.at);
       this.shared.rememberRecords(this.collection, [{ id: id.toLowerCase(), value: undefined, at: ticket.at }]);
     }
@@ -74,6 +77,7 @@ export class CollectionMemory<T> {
 
   /** The record as the tier knows it now, in process (to tell which remembered results a write changes). */
   knownRecord(id: string): StoredRecord<T> | undefined {
+    if (!OBJECT_ID.test(String(id))) return undefined;
     const remembered = this.tier.recallRecord(this.collection, id);
     if (remembered) return remembered.value as StoredRecord<T> | undefined;
     return this.tier.snapshot(this.collection)?.records.findByIdSync(id) as StoredRecord<T> | undefined;
@@ -90,7 +94,7 @@ export class CollectionMemory<T> {
 
   /** The freshest of: the record remembered by id (in process or shared), the snapshot's. */
   async record(id: string): Promise<StaleAnswer<StoredRecord<T> | undefined> | undefined> {
-    if (!this.enabled) return undefined;
+    if (!this.enabled || !OBJECT_ID.test(String(id))) return undefined;
     const local = this.tier.recallRecord(this.collection, id);
     const shared = await this.shared.recallRecord(this.collection, id);
     const remembered = newest(local, shared && this.young(shared) ? shared : undefined);
