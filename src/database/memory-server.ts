@@ -3,7 +3,6 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { serviceCacheDirectory } from './cache-directory';
-import type { EmbeddedMongo } from './embedded-mongo';
 
 /** How long a failed mongod download is remembered: starts meanwhile go to FerretDB at once. */
 export const MONGOD_DOWNLOAD_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -103,6 +102,13 @@ interface MemoryServerPackage {
   };
 }
 
+/** A started mongodb-memory-server, as the embedded database is used. */
+export interface RunningMemoryServer {
+  readonly kind: 'mongodb-memory-server';
+  readonly uri: string;
+  stop(): Promise<void>;
+}
+
 async function importMemoryServer(): Promise<MemoryServerPackage> {
   try {
     return (await import(MEMORY_SERVER_PACKAGE)) as MemoryServerPackage;
@@ -122,7 +128,7 @@ async function importMemoryServer(): Promise<MemoryServerPackage> {
 export async function startMemoryServer(
   dataDir: string,
   options: { rememberFailure: boolean },
-): Promise<EmbeddedMongo> {
+): Promise<RunningMemoryServer> {
   const { DryMongoBinary, MongoBinary, MongoMemoryServer } = await importMemoryServer();
   const binaryOptions = await DryMongoBinary.generateOptions();
   const { version } = binaryOptions;

@@ -233,17 +233,18 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
    * (the answer is then marked as backup data).
    */
   private async recallEach(ids: readonly string[]): Promise<StaleAnswer<StoredRecord<T>[]> | undefined> {
+    // Side by side: each may wait for the shared tier.
+    const answers = await Promise.all(ids.map((id) => this.memory.record(id)));
     const found: StoredRecord<T>[] = [];
     const unknown: string[] = [];
     let oldest: StaleAnswer<unknown> | undefined;
-    for (const id of ids) {
-      const answer = await this.memory.record(id);
-      if (!answer) unknown.push(id);
+    answers.forEach((answer, index) => {
+      if (!answer) unknown.push(ids[index]);
       else {
         if (answer.value) found.push(answer.value);
         if (!oldest || answer.at < oldest.at) oldest = answer;
       }
-    }
+    });
     if (!oldest) return undefined;
     if (unknown.length > 0) {
       currentRequestContext()?.fallbackCollections.add(this.collectionName);

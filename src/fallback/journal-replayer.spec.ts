@@ -4,7 +4,13 @@ import type { MetricsService } from '../metrics/metrics.service';
 import { DatabaseCircuit } from './database-circuit';
 import type { FallbackRegistry } from './fallback-registry';
 import { JournalReplayer } from './journal-replayer';
-import { configWith, databaseFailure, fallbackTestLifecycle, START } from './testing/fallback-test-kit';
+import {
+  configWith,
+  databaseFailure,
+  fallbackTestLifecycle,
+  newDatabaseFaults,
+  START,
+} from './testing/fallback-test-kit';
 
 const ADA_ID = 'a0000000000000000000000a';
 const BEN_ID = 'b0000000000000000000000b';
@@ -22,8 +28,7 @@ type ReplayOutcome = Awaited<ReturnType<ReplayableStore<unknown>['applyJournalle
 function newFakeCollection(collection: string, records: Record<string, StoredFields> = {}) {
   const stored = new Map(Object.entries(records));
   const asked: JournalledWrite[] = [];
-  let failure: Error | undefined;
-  let gate: Promise<void> | undefined;
+  const faults = newDatabaseFaults();
 
   function apply(write: JournalledWrite): ReplayOutcome {
     const { operation, documentId, payload = {} } = write;
@@ -50,8 +55,7 @@ function newFakeCollection(collection: string, records: Record<string, StoredFie
   const target = {
     applyJournalled: jest.fn(async (write: JournalledWrite): Promise<ReplayOutcome> => {
       asked.push(write);
-      await gate;
-      if (failure) throw failure;
+      await faults.pass();
       return apply(write);
     }),
   };
@@ -59,17 +63,8 @@ function newFakeCollection(collection: string, records: Record<string, StoredFie
     target,
     stored,
     asked,
-    goDown: (error: Error = databaseFailure()) => (failure = error),
-    comeBack: () => (failure = undefined),
-    /** Holds every write until released: the replay waits inside its current entry. */
-    hold(): () => void {
-      let release!: () => void;
-      gate = new Promise((resolve) => (release = resolve));
-      return () => {
-        gate = undefined;
-        release();
-      };
-    },
+    // hold(): the replay waits inside its current entry.
+    ...faults,
   };
 }
 

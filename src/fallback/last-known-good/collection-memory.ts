@@ -30,7 +30,11 @@ export class CollectionMemory<T> {
     readonly collection: string,
     private readonly tier: LastKnownGood,
     private readonly shared: SharedTier,
-  ) {}
+  ) {
+    this.sharing = shared.status().configured;
+  }
+
+  private readonly sharing: boolean;
 
   get enabled(): boolean {
     return this.tier.enabled;
@@ -54,7 +58,8 @@ export class CollectionMemory<T> {
     if (!this.enabled || records.length === 0) return;
     const stored = records as unknown as readonly AnyRecord[];
     this.tier.rememberRecords(this.collection, stored, ticket.since, ticket.at);
-    if (this.tier.generation(this.collection) !== ticket.since) return;
+    // The entries for the shared tier are built only when there is one: this runs on every read.
+    if (!this.sharing || this.tier.generation(this.collection) !== ticket.since) return;
     this.shared.rememberRecords(
       this.collection,
       stored.map((record) => ({ id: record._id.toHexString(), value: record, at: ticket.at })),

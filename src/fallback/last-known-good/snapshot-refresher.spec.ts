@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import type { FindQuery, StoredRecord } from '../../common/persistence/collection-store';
 import type { DatabaseCircuit } from '../database-circuit';
 import type { FallbackRegistry } from '../fallback-registry';
-import { configWith, databaseFailure, fallbackTestLifecycle, START } from '../testing/fallback-test-kit';
+import { configWith, fallbackTestLifecycle, newDatabaseFaults, START } from '../testing/fallback-test-kit';
 import { LastKnownGood } from './last-known-good';
 import { SnapshotRefresher } from './snapshot-refresher';
 import { NO_SHARED_TIER, type SharedTier } from './shared-tier';
@@ -30,15 +30,13 @@ function newFakeStore(count: number) {
   const queries: FindQuery<Record<string, unknown>>[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  let failure: Error | undefined;
-  let gate: Promise<void> | undefined;
+  const faults = newDatabaseFaults();
   const find = jest.fn(async (query: FindQuery<Record<string, unknown>>) => {
     queries.push(query);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     try {
-      await gate;
-      if (failure) throw failure;
+      await faults.pass();
       const after = (query.filter as { _id?: { $gt: Types.ObjectId } })._id?.$gt.toHexString() ?? '';
       return records
         .filter((record) => record._id.toHexString() > after)
@@ -53,17 +51,7 @@ function newFakeStore(count: number) {
     records,
     queries,
     maxInFlight: () => maxInFlight,
-    goDown: (error: Error = databaseFailure()) => (failure = error),
-    comeBack: () => (failure = undefined),
-    /** Holds every read until released. */
-    hold(): () => void {
-      let release!: () => void;
-      gate = new Promise((resolve) => (release = resolve));
-      return () => {
-        gate = undefined;
-        release();
-      };
-    },
+    ...faults,
   };
 }
 

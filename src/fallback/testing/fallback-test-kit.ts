@@ -19,6 +19,30 @@ export function databaseFailure(message = 'connect ECONNREFUSED 127.0.0.1:27017'
   return error;
 }
 
+/** The faults of a fake database: down with an error, or every call held until released. */
+export function newDatabaseFaults() {
+  let failure: Error | undefined;
+  let gate: Promise<void> | undefined;
+  return {
+    /** Awaited by each fake call before it answers: waits while held, then throws while down. */
+    async pass(): Promise<void> {
+      await gate;
+      if (failure) throw failure;
+    },
+    goDown: (error: Error = databaseFailure()) => (failure = error),
+    comeBack: () => (failure = undefined),
+    /** Holds every call until released. */
+    hold(): () => void {
+      let release!: () => void;
+      gate = new Promise((resolve) => (release = resolve));
+      return () => {
+        gate = undefined;
+        release();
+      };
+    },
+  };
+}
+
 /**
  * For a describe block of the fallback specs: each test runs on fake timers from START with Nest's logs silent
  * (`logs.warn` keeps the warnings' calls), and the journals it opened with `openJournal` are closed after it.
