@@ -4,6 +4,31 @@ import type { CollectionStore, FindQuery, StoredPage, StoredRecord } from '../co
 
 type AnyRecord = StoredRecord<Record<string, unknown>>;
 
+/** A value as an index key, for the values an equality can be looked up by; undefined for any other. */
+function indexKey(value: unknown): string | undefined {
+  if (value instanceof Types.ObjectId) return `o:${value.toHexString()}`;
+  if (typeof value === 'string') return `s:${value}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value}:${String(value)}`;
+  return undefined;
+}
+
+/** The keys a filter's condition on one field asks for by equality (`value` or `{ $in: [...] }`), if it does. */
+function wantedKeys(condition: unknown): string[] | undefined {
+  const single = indexKey(condition);
+  if (single !== undefined) return [single];
+  const $in = (condition as { $in?: unknown } | null)?.$in;
+  if (
+    typeof condition !== 'object' ||
+    condition === null ||
+    Object.keys(condition).length !== 1 ||
+    !Array.isArray($in)
+  ) {
+    return undefined;
+  }
+  const keys = $in.map(indexKey);
+  return keys.every((key) => key !== undefined) ? keys : undefined;
+}
+
 /** Deep copy that keeps ObjectIds and Dates (structuredClone turns ObjectIds into plain objects). */
 export function cloneRecord<R>(value: R): R {
   if (value instanceof Types.ObjectId) return new Types.ObjectId(value.toHexString()) as R;
@@ -28,6 +53,11 @@ export class InMemoryCollection<T> implements CollectionReads<T> {
   private byId = new Map<string, AnyRecord>();
   /** The records as an array for the query engine; rebuilt after a change, on the next query. */
   private list: AnyRecord[] | undefined;
+  /**
+   * Per field a filter looked up by equality: the records by value (an array by each of its elements), in their
+   * order. Built on the first such query, dropped on any change: queries by school read a fraction of the records.
+   */
+  private indexes = new Map<string, Map<string, AnyRecord[]>>();
 
   constructor(
     readonly collectionName: string,
@@ -40,7 +70,7 @@ export class InMemoryCollection<T> implements CollectionReads<T> {
   replaceAll(records: Iterable<StoredRecord<T>>): void {
     this.byId = new Map();
     for (const record of records) this.byId.set(record._id.toHexString(), cloneRecord(record));
-    this.list = undefined;
+    this.changed();
   }
 
   /** The records as they are now, for checks; not to be changed. */
@@ -70,7 +100,7 @@ export class InMemoryCollection<T> implements CollectionReads<T> {
   }
 
   async find(query: FindQuery<T>): Promise<StoredRecord<T>[]> {
-    let cursor = find(this.snapshot(), query.filter as Record<string, unknown>, query.projection);
+    let cursor = find(this.candidates(query.filter), query.filter as Record<string, unknown>, query.projection);
     cursor = cursor.sort({ ...query.sort, _id: query.sort?._id ?? 1 });
     if (query.skip) cursor = cursor.skip(query.skip);
     if (query.limit !== undefined) cursor = cursor.limit(query.limit);
@@ -83,20 +113,62 @@ export class InMemoryCollection<T> implements CollectionReads<T> {
   }
 
   async count(filter: QueryFilter<T>): Promise<number> {
-    return Promise.resolve(find(this.snapshot(), filter as Record<string, unknown>).all().length);
+    return Promise.resolve(find(this.candidates(filter), filter as Record<string, unknown>).all().length);
   }
 
   async aggregate<R>(pipeline: PipelineStage[]): Promise<R[]> {
-    return Promise.resolve(aggregate([...this.snapshot()], pipeline as unknown as Record<string, unknown>[]) as R[]);
+    const first = pipeline[0] as { $match?: QueryFilter<T> } | undefined;
+    const records = first?.$match ? this.candidates(first.$match) : this.snapshot();
+    return Promise.resolve(aggregate([...records], pipeline as unknown as Record<string, unknown>[]) as R[]);
+  }
+
+  /**
+   * The records a filter can match: for a field it asks for by equality (the first such), those holding the value,
+   * else all. The query engine then evaluates the whole filter on them.
+   */
+  private candidates(filter: QueryFilter<T>): readonly AnyRecord[] {
+    for (const [field, condition] of Object.entries(filter)) {
+      if (field.startsWith('$') || field.includes('.')) continue;
+      const keys = wantedKeys(condition);
+      if (!keys) continue;
+      const index = this.indexOf(field);
+      if (keys.length === 1) return index.get(keys[0]) ?? [];
+      const wanted = new Set(keys.flatMap((key) => index.get(key) ?? []));
+      return this.snapshot().filter((record) => wanted.has(record));
+    }
+    return this.snapshot();
+  }
+
+  private indexOf(field: string): Map<string, AnyRecord[]> {
+    let index = this.indexes.get(field);
+    if (index) return index;
+    index = new Map();
+    for (const record of this.snapshot()) {
+      const value: unknown = record[field];
+      const keys = new Set((Array.isArray(value) ? (value as unknown[]) : [value]).map(indexKey));
+      for (const key of keys) {
+        if (key === undefined) continue;
+        const records = index.get(key);
+        if (records) records.push(record);
+        else index.set(key, [record]);
+      }
+    }
+    this.indexes.set(field, index);
+    return index;
+  }
+
+  private changed(): void {
+    this.list = undefined;
+    if (this.indexes.size > 0) this.indexes = new Map();
   }
 
   /** Holds a copy of the record, in place of the one with its id. */
   put(record: StoredRecord<T>): void {
     this.byId.set(record._id.toHexString(), cloneRecord(record));
-    this.list = undefined;
+    this.changed();
   }
 
   remove(id: string): void {
-    if (this.byId.delete(id.toLowerCase())) this.list = undefined;
+    if (this.byId.delete(id.toLowerCase())) this.changed();
   }
 }
