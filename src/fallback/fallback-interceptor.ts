@@ -101,7 +101,7 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
     return this.read('find', {
       fromDatabase: () => this.primary.find(query),
       remember: (ticket, records) => this.memory.rememberFound(ticket, key, query, records),
-      fromTier: () => this.memory.result(key, (snapshot) => snapshot.find(query)),
+      fromTier: () => this.memory.result(key, { filter: query.filter }, (snapshot) => snapshot.find(query)),
       fromBackup: () => this.backup.find(query),
     });
   }
@@ -111,7 +111,7 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
     return this.read('find', {
       fromDatabase: () => this.primary.findPage(query),
       remember: (ticket, page) => this.memory.rememberFound(ticket, key, query, page),
-      fromTier: () => this.memory.result(key, (snapshot) => snapshot.findPage(query)),
+      fromTier: () => this.memory.result(key, { filter: query.filter }, (snapshot) => snapshot.findPage(query)),
       fromBackup: () => this.backup.findPage(query),
     });
   }
@@ -121,7 +121,7 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
     return this.read('count', {
       fromDatabase: () => this.primary.count(filter),
       remember: (ticket, total) => this.memory.rememberResult(ticket, key, total, { filter: filter }),
-      fromTier: () => this.memory.result(key, (snapshot) => snapshot.count(filter)),
+      fromTier: () => this.memory.result(key, { filter }, (snapshot) => snapshot.count(filter)),
       fromBackup: () => this.backup.count(filter),
     });
   }
@@ -131,7 +131,8 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
     return this.read('aggregate', {
       fromDatabase: () => this.primary.aggregate<R>(pipeline),
       remember: (ticket, rows) => this.memory.rememberResult(ticket, key, rows, changedByPipeline(pipeline)),
-      fromTier: () => this.memory.result(key, (snapshot) => snapshot.aggregate<R>(pipeline)),
+      fromTier: () =>
+        this.memory.result(key, changedByPipeline(pipeline), (snapshot) => snapshot.aggregate<R>(pipeline)),
       fromBackup: () => this.backup.aggregate<R>(pipeline),
     });
   }

@@ -117,6 +117,7 @@ export class CollectionMemory<T> {
    */
   async result<R>(
     key: string,
+    changedBy: ChangedBy,
     fromSnapshot: (records: InMemoryCollection<T>) => Promise<R>,
   ): Promise<StaleAnswer<R> | undefined> {
     if (!this.enabled) return undefined;
@@ -128,13 +129,19 @@ export class CollectionMemory<T> {
     }
     const snapshot = this.tier.snapshot(this.collection);
     if (snapshot && (!remembered || snapshot.at > remembered.at)) {
-      return {
-        value: cloneRecord(await fromSnapshot(snapshot.records as unknown as InMemoryCollection<T>)),
-        at: snapshot.at,
-        source: 'snapshot',
-      };
+      const since = this.tier.generation(this.collection);
+      const value = await fromSnapshot(snapshot.records as unknown as InMemoryCollection<T>);
+      // Kept as a remembered result (writes drop it as any other): the same query again is a lookup.
+      this.tier.rememberResult(this.collection, key, value, changedBy, since, snapshot.at, true);
+      return { value: cloneRecord(value), at: snapshot.at, source: 'snapshot' };
     }
-    return remembered && { ...remembered, source: 'stale' };
+    return (
+      remembered && {
+        value: remembered.value,
+        at: remembered.at,
+        source: remembered.fromSnapshot ? 'snapshot' : 'stale',
+      }
+    );
   }
 
   private young(recalled: Recalled<unknown>): boolean {

@@ -18,6 +18,8 @@ export interface LastKnownGoodSettings {
 export interface Recalled<V> {
   value: V;
   at: number;
+  /** A result worked out from a snapshot (and kept for the next time it is asked), rather than read. */
+  fromSnapshot?: boolean;
 }
 
 /** Which writes can change a remembered result: those whose record matches this filter (old or new version). */
@@ -36,6 +38,7 @@ interface ResultEntry {
   at: number;
   changedBy: ChangedBy;
   matcher?: Query;
+  fromSnapshot?: boolean;
 }
 
 type Entry = RecordEntry | ResultEntry;
@@ -192,10 +195,11 @@ export class LastKnownGood {
     changedBy: ChangedBy,
     since: number,
     at: number,
+    fromSnapshot?: boolean,
   ): void {
     if (!this.enabled || this.generation(collection) !== since) return;
     const entryKey = `${collection}\u0000q\u0000${key}`;
-    this.set(entryKey, { collection, value, at, changedBy });
+    this.set(entryKey, { collection, value, at, changedBy, ...(fromSnapshot ? { fromSnapshot } : {}) });
     let keys = this.resultKeys.get(collection);
     if (!keys) this.resultKeys.set(collection, (keys = new Set()));
     if (this.entries.has(entryKey)) keys.add(entryKey);
@@ -211,7 +215,11 @@ export class LastKnownGood {
   recallResult<R>(collection: string, key: string): Recalled<R> | undefined {
     const entry = this.entries.get(`${collection}\u0000q\u0000${key}`) as ResultEntry | undefined;
     if (!entry || !this.young(entry.at)) return undefined;
-    return { value: cloneRecord(entry.value) as R, at: entry.at };
+    return {
+      value: cloneRecord(entry.value) as R,
+      at: entry.at,
+      ...(entry.fromSnapshot ? { fromSnapshot: true } : {}),
+    };
   }
 
   /** The collection's complete snapshot, if it has one young enough to serve. */
