@@ -56,6 +56,12 @@ export interface WrittenRecord {
   changedFields?: readonly string[];
 }
 
+/** Two versions of one record with the same update time: the same size to hold. */
+function sameVersion(a: AnyRecord | undefined, b: AnyRecord | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.updatedAt instanceof Date && b.updatedAt instanceof Date && a.updatedAt.getTime() === b.updatedAt.getTime();
+}
+
 function bytesOf(value: unknown): number {
   // BSON's own measure of the value as a document: close to what it costs to hold, and cheap to compute.
   return mongo.BSON.calculateObjectSize({ value }) + 64;
@@ -334,11 +340,15 @@ export class LastKnownGood {
   }
 
   private setRecord(collection: string, id: string, value: AnyRecord | undefined, at: number): void {
-    this.set(`${collection}\u0000r\u0000${id}`, { collection, value, at });
+    const key = `${collection}\u0000r\u0000${id}`;
+    // The same version read again (the busiest reads): its size is known, and measuring it is most of the cost.
+    const held = this.entries.peek(key) as RecordEntry | undefined;
+    const size = held && sameVersion(held.value, value) ? this.entries.info(key)?.size : undefined;
+    this.set(key, { collection, value, at }, size);
   }
 
-  private set(key: string, entry: Entry): void {
-    this.entries.set(key, entry);
+  private set(key: string, entry: Entry, size?: number): void {
+    this.entries.set(key, entry, size === undefined ? undefined : { size });
     this.keepWithinBound();
   }
 
