@@ -1,6 +1,7 @@
-import { Inject, type Provider } from '@nestjs/common';
+import { Inject, Logger, type Provider } from '@nestjs/common';
+import { getHeapStatistics } from 'node:v8';
 import { AppConfig } from '../../config/app-config';
-import { LastKnownGood } from './last-known-good';
+import { boundedByHeap, LastKnownGood } from './last-known-good';
 import { RedisSharedTier } from './redis-shared-tier';
 import { NO_SHARED_TIER, type SharedTier } from './shared-tier';
 
@@ -13,7 +14,19 @@ export const lastKnownGoodProviders: Provider[] = [
   {
     provide: LastKnownGood,
     inject: [AppConfig],
-    useFactory: (config: AppConfig) => new LastKnownGood(config.fallback.stale),
+    useFactory: (config: AppConfig) => {
+      const { stale } = config.fallback;
+      const heapLimit = getHeapStatistics().heap_size_limit;
+      const settings = boundedByHeap(stale, heapLimit);
+      if (stale.enabled && settings.maxBytes < stale.maxBytes) {
+        new Logger('LastKnownGood').log(
+          `Holding at most ${Math.round(settings.maxBytes / 2 ** 20)} MB in process: FALLBACK_STALE_MAX_MB is ` +
+            `${stale.maxBytes / 2 ** 20}, and a quarter of the ${Math.round(heapLimit / 2 ** 20)} MB heap is the most ` +
+            'the tier may take (give node a larger --max-old-space-size to hold more)',
+        );
+      }
+      return new LastKnownGood(settings);
+    },
   },
   {
     provide: SHARED_TIER,

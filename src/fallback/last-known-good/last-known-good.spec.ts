@@ -1,7 +1,13 @@
 import { Types, type PipelineStage } from 'mongoose';
 import type { StoredRecord } from '../../common/persistence/collection-store';
 import { InMemoryCollection } from '../in-memory-collection';
-import { changedByPipeline, LastKnownGood, type ChangedBy, type LastKnownGoodSettings } from './last-known-good';
+import {
+  boundedByHeap,
+  changedByPipeline,
+  LastKnownGood,
+  type ChangedBy,
+  type LastKnownGoodSettings,
+} from './last-known-good';
 
 type Teacher = StoredRecord<{ schoolId: Types.ObjectId; lastName: string; status: string; note?: string }>;
 
@@ -361,5 +367,18 @@ describe(LastKnownGood.name, () => {
       expect(sut.recallRecord('teachers', record._id.toHexString())).toBeUndefined();
       expect(sut.stats().entries).toBe(0);
     });
+  });
+});
+
+describe(boundedByHeap.name, () => {
+  const MB = 2 ** 20;
+  const settings = { enabled: true, maxAgeMs: HOUR_MS, maxBytes: 64 * MB };
+
+  it('keeps FALLBACK_STALE_MAX_MB when a quarter of the heap holds it', () => {
+    expect(boundedByHeap(settings, 4096 * MB).maxBytes).toBe(64 * MB);
+  });
+
+  it('holds at most a quarter of the heap, so that a full tier never runs the service out of memory', () => {
+    expect(boundedByHeap(settings, 176 * MB).maxBytes).toBe(44 * MB);
   });
 });

@@ -62,9 +62,23 @@ function sameVersion(a: AnyRecord | undefined, b: AnyRecord | undefined): boolea
   return a.updatedAt instanceof Date && b.updatedAt instanceof Date && a.updatedAt.getTime() === b.updatedAt.getTime();
 }
 
-function bytesOf(value: unknown): number {
-  // BSON's own measure of the value as a document: close to what it costs to hold, and cheap to compute.
-  return mongo.BSON.calculateObjectSize({ value }) + 64;
+/**
+ * What a record costs in the heap for each byte of its BSON: its JavaScript objects, strings and ObjectId buffers
+ * (about 980 bytes for a 370-byte teacher, measured on records as the driver decodes them).
+ */
+const HEAP_BYTES_PER_BSON_BYTE = 2.7;
+
+/** What holding a value costs, estimated from BSON's own measure of it (cheap to compute). */
+export function bytesOf(value: unknown): number {
+  return Math.ceil((mongo.BSON.calculateObjectSize({ value }) + 64) * HEAP_BYTES_PER_BSON_BYTE);
+}
+
+/**
+ * The bound the tier keeps in process: FALLBACK_STALE_MAX_MB, but at most a quarter of the heap's limit, so that a
+ * full tier never makes the service run out of memory (`npm start` gives the heap about 176 MB).
+ */
+export function boundedByHeap(settings: LastKnownGoodSettings, heapLimitBytes: number): LastKnownGoodSettings {
+  return { ...settings, maxBytes: Math.min(settings.maxBytes, Math.floor(heapLimitBytes / 4)) };
 }
 
 /** The filter of a pipeline's leading $match: only records that match it can change the pipeline's result. */
