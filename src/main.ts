@@ -5,7 +5,7 @@ import type { Connection } from 'mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './bootstrap/create-app';
 import { AppConfig, InvalidConfigError, loadAppConfig } from './config/app-config';
-import { seedDemoData } from './database/demo-data';
+import { seedDemoData } from './demo-data/demo-data';
 import { EmbeddedMongo, EmbeddedMongoUnavailableError, startEmbeddedMongo } from './database/embedded-mongo';
 import { InvalidFixtureError } from './fallback/fixtures/fixture-loader';
 

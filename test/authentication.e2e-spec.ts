@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { exportJWK, SignJWT } from 'jose';
-import { generateDemoData } from '../src/database/demo-data';
+import { generateDemoData } from '../src/demo-data/demo-data';
 import { startTestApp, type TestApp } from './support/test-app';
 import { ANONYMOUS, mintTestToken, TEST_JWT_SECRET } from './support/tokens';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { mongo } from 'mongoose';
 import WebSocket from 'ws';
 import { createServer } from 'node:net';
-import { generateDemoData } from '../src/database/demo-data';
+import { generateDemoData } from '../src/demo-data/demo-data';
 import { startTestApp, TestApp } from './support/test-app';
 import { ADMIN, ANONYMOUS, authorizationFor, type TestCaller } from './support/tokens';
 import { startVarnish } from './support/varnish';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mongo } from 'mongoose';
 import type { FerretdbServer } from '../src/database/ferretdb-server';
-import { generateDemoData } from '../src/database/demo-data';
+import { generateDemoData } from '../src/demo-data/demo-data';
 import { startFaultDatabase, waitUntil } from './support/fault-database';
 import { startTestApp, TestApp } from './support/test-app';
 

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import mongoose, { type Schema } from 'mongoose';
 import { registeredCollections } from '../src/bootstrap/app.module';
 import { collectionNameOf } from '../src/common/persistence/collection-registration';
-import { generateDemoData, seedDemoData } from '../src/database/demo-data';
+import { generateDemoData, seedDemoData } from '../src/demo-data/demo-data';
 import { checkFixtureDrift } from '../src/fallback/fixtures/fixture-drift';
 import { loadFixtureFile } from '../src/fallback/fixtures/fixture-loader';
 import { findUnsafeValues } from '../src/fallback/fixtures/fixture-safety';

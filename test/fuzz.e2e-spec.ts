@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mongo } from 'mongoose';
-import { generateDemoData, seedDemoData } from '../src/database/demo-data';
+import { generateDemoData, seedDemoData } from '../src/demo-data/demo-data';
 import { SeededRandom } from '../src/common/seeded-random';
 import { fuzzRequest, type FuzzRequest, type FuzzWorld } from './support/fuzz-requests';
 import { freePort, spawnService, type ServiceProcess } from './support/service-process';

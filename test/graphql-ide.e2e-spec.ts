@@ -15,7 +15,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Request } from 'playwright-core';
 
 import { GRAPHQL_IDE_ASSETS_PREFIX, GRAPHQL_IDE_DEFAULT_QUERY } from '../src/bootstrap/graphql-ide';
-import { generateDemoData } from '../src/database/demo-data';
+import { generateDemoData } from '../src/demo-data/demo-data';
 import { startTestApp } from './support/test-app';
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * `generateDemoData()` (the exact records the seed inserts), never hard-coded.
  */
 import type { Types } from 'mongoose';
-import { generateDemoData, type HeadmasterSeed, type SchoolSeed, type TeacherSeed } from '../src/database/demo-data';
+import { generateDemoData, type HeadmasterSeed, type SchoolSeed, type TeacherSeed } from '../src/demo-data/demo-data';
 import { startTestApp, type TestApp } from './support/test-app';
 
 // ---------------------------------------------------------------------------------------------

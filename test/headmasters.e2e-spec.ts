@@ -7,7 +7,7 @@
  * Tests that write create their own records and delete them again, so the demo data stays intact
  * for the read tests whatever the order.
  */
-import { generateDemoData, type HeadmasterSeed, type SchoolSeed, type TeacherSeed } from '../src/database/demo-data';
+import { generateDemoData, type HeadmasterSeed, type SchoolSeed, type TeacherSeed } from '../src/demo-data/demo-data';
 import {
   expectClientError,
   expectCleanJson,

@@ -1,4 +1,4 @@
-import { generateDemoData } from '../src/database/demo-data';
+import { generateDemoData } from '../src/demo-data/demo-data';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import mongoose from 'mongoose';
 import type { FerretdbServer } from '../src/database/ferretdb-server';
-import { generateDemoData, seedDemoData } from '../src/database/demo-data';
+import { generateDemoData, seedDemoData } from '../src/demo-data/demo-data';
 import { startFaultDatabase, waitUntil } from './support/fault-database';
 import { RedisServer } from './support/redis-server';
 import { freePort, MAIN, type ServiceProcess, spawnService } from './support/service-process';

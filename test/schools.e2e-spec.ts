@@ -1,4 +1,4 @@
-import { generateDemoData } from '../src/database/demo-data';
+import { generateDemoData } from '../src/demo-data/demo-data';
 import { expectRestLifecycle, RestCollection } from './support/crud';
 import { startTestApp, TestApp } from './support/test-app';
 

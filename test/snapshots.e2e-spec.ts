@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { FerretdbServer } from '../src/database/ferretdb-server';
-import { generateDemoData } from '../src/database/demo-data';
+import { generateDemoData } from '../src/demo-data/demo-data';
 import { SnapshotRefresher } from '../src/fallback/last-known-good/snapshot-refresher';
 import { startFaultDatabase, waitUntil } from './support/fault-database';
 import { startTestApp, TestApp } from './support/test-app';

@@ -1,4 +1,4 @@
-import { generateDemoData, type SubjectSeed } from '../src/database/demo-data';
+import { generateDemoData, type SubjectSeed } from '../src/demo-data/demo-data';
 import { EdgeTtls } from '../src/edge/edge-ttls';
 import { expectGraphqlLifecycle, expectRestLifecycle, RestCollection } from './support/crud';
 import { backupWorld, demoWorld, readFixture, type SchoolWorld } from './support/school-world';

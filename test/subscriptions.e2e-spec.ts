@@ -7,7 +7,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { generateDemoData } from '../src/database/demo-data';
+import { generateDemoData } from '../src/demo-data/demo-data';
 import { startTestApp, type TestApp } from './support/test-app';
 import { ADMIN, authorizationFor, type TestCaller } from './support/tokens';
 

@@ -26,7 +26,7 @@ export function ensureBuilt(log) {
   const needed = [
     MAIN,
     join(ROOT, 'dist', 'database', 'ferretdb-server.js'),
-    join(ROOT, 'dist', 'database', 'demo-data.js'),
+    join(ROOT, 'dist', 'demo-data', 'demo-data.js'),
   ];
   if (needed.every((file) => existsSync(file))) return;
   log('dist/ is missing: running npm run build');
@@ -116,7 +116,7 @@ export function cpuMs(pid) {
  */
 export async function startDatabase(dbName, log) {
   const { FerretdbServer } = require(join(ROOT, 'dist', 'database', 'ferretdb-server.js'));
-  const { seedDemoData } = require(join(ROOT, 'dist', 'database', 'demo-data.js'));
+  const { seedDemoData } = require(join(ROOT, 'dist', 'demo-data', 'demo-data.js'));
   const { MongoClient } = require('mongoose').mongo;
   const server = await FerretdbServer.start({ log });
   // Stops the process; its data, a temporary directory of its own, goes with it.

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 /**
  * Word lists for invented values, in invented-names.json beside this module. Deliberately unlike the demo
- * data's (src/database/demo-words.json), so backup records never look like demo records.
+ * data's (src/demo-data/demo-words.json), so backup records never look like demo records.
  */
 const wordList = z.array(z.string().min(1)).min(1);
 const InventedNames = z.object({

@@ -5,7 +5,7 @@ import { find } from 'mingo';
 import mongoose, { type Schema } from 'mongoose';
 import { registeredCollections } from '../bootstrap/app.module';
 import { collectionNameOf, type CollectionRegistration } from '../common/persistence/collection-registration';
-import { DEMO_EMAIL_DOMAIN, generateDemoData, type DemoData } from '../database/demo-data';
+import { DEMO_EMAIL_DOMAIN, generateDemoData, type DemoData } from '../demo-data/demo-data';
 import { loadFixtureText } from '../fallback/fixtures/fixture-loader';
 import { UnsafeFixtureError } from '../fallback/fixtures/fixture-safety';
 import { refreshFixtures, RefreshVerificationError } from './refresh';

@@ -2,7 +2,7 @@ import { find } from 'mingo';
 import mongoose, { Types, type Schema } from 'mongoose';
 import { registeredCollections } from '../bootstrap/app.module';
 import { collectionNameOf } from '../common/persistence/collection-registration';
-import { generateDemoData, type DemoData } from '../database/demo-data';
+import { generateDemoData, type DemoData } from '../demo-data/demo-data';
 import { SCHOOL_TYPES } from '../school/school';
 import { findDanglingReferences, type FixtureReference } from '../fallback/fixtures/fixture-loader';
 import { collectionReferences } from '../fallback/fixtures/fixture-references';

@@ -1,4 +1,4 @@
-import { generateDemoData } from '../database/demo-data';
+import { generateDemoData } from '../demo-data/demo-data';
 import { findUnsafeValues, isReservedPhoneNumber } from '../fallback/fixtures/fixture-safety';
 import { INVENTED_FIRST_NAMES, INVENTED_LAST_NAMES } from './invented-names';
 import type { CollectionSettings } from './sanitize-config';

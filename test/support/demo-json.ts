@@ -1,4 +1,4 @@
-import type { TeacherSeed } from '../../src/database/demo-data';
+import type { TeacherSeed } from '../../src/demo-data/demo-data';
 
 /**
  * The demo records as REST answers them, and the orderings and searches the service applies, for suites that

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mongo } from 'mongoose';
-import { generateDemoData } from '../../src/database/demo-data';
+import { generateDemoData } from '../../src/demo-data/demo-data';
 import type { TestCaller } from './tokens';
 
 interface RecordWithSchool {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/bootstrap/create-app';
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
-import { seedDemoData } from '../../src/database/demo-data';
+import { seedDemoData } from '../../src/demo-data/demo-data';
 import { ADMIN, authorizationFor, TEST_JWT_SECRET, type TestCaller } from './tokens';
 
 export interface HttpResult<T = any> {
