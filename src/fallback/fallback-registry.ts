@@ -7,7 +7,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { DatabaseCircuit } from './database-circuit';
 import { FallbackInterceptor } from './fallback-interceptor';
 import { checkFixtureReferences, loadFixtureFile } from './fixtures/fixture-loader';
-import { collectionReferences } from './fixtures/fixture-references';
+import { collectionReferences } from '../common/persistence/schema-references';
 import { FixtureCollectionStore } from './fixtures/fixture-store';
 import { CollectionMemory } from './last-known-good/collection-memory';
 import { LastKnownGood } from './last-known-good/last-known-good';

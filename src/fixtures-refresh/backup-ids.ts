@@ -1,6 +1,5 @@
 import { Types } from 'mongoose';
-import type { FixtureReference } from '../fallback/fixtures/fixture-loader';
-import { isKeyReference, replaceValuesAtPath } from '../fallback/fixtures/fixture-references';
+import { type CollectionReference, isKeyReference, replaceValuesAtPath } from '../common/persistence/schema-references';
 import { BACKUP_ID_PREFIX } from '../fallback/fixtures/fixture-safety';
 import { stableRank } from './deterministic';
 import { isPlainObject } from './plain-object';
@@ -51,7 +50,7 @@ export function backupId(prefix: string, n: number): Types.ObjectId {
  */
 export function assignBackupIds(
   records: ReadonlyMap<string, readonly SourceRecord[]>,
-  references: readonly FixtureReference[],
+  references: readonly CollectionReference[],
   prefixes: ReadonlyMap<string, string>,
 ): Map<string, SourceRecord[]> {
   const newIds = new Map<string, Map<string, Types.ObjectId>>();

@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import type { Schema } from 'mongoose';
 import { collectionNameOf, type CollectionRegistration } from '../common/persistence/collection-registration';
 import { checkFixtureDrift } from '../fallback/fixtures/fixture-drift';
-import { displayFixturePath, type FixtureReference } from '../fallback/fixtures/fixture-loader';
-import { collectionReferences } from '../fallback/fixtures/fixture-references';
+import type { CollectionReference } from '../common/persistence/schema-references';
+import { displayFixturePath } from '../fallback/fixtures/fixture-loader';
+import { collectionReferences } from '../common/persistence/schema-references';
 import { findUnsafeValues, UnsafeFixtureError } from '../fallback/fixtures/fixture-safety';
 import { assignBackupIds, backupIdPrefixes } from './backup-ids';
 import { compareFixtureTexts, toFixtureText, type FixtureChanges } from './fixture-text';
@@ -57,7 +58,7 @@ export async function refreshFixtures(
     schema: registration.model.schema as Schema,
   }));
   checkSettings(settings, collections);
-  const references: FixtureReference[] = collectionReferences(collections);
+  const references: CollectionReference[] = collectionReferences(collections);
 
   const sample = await sampleCollections(source, collections, references, {
     seed: settings.seed,

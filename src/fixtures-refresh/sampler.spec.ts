@@ -4,8 +4,9 @@ import { registeredCollections } from '../bootstrap/app.module';
 import { collectionNameOf } from '../common/persistence/collection-registration';
 import { generateDemoData, type DemoData } from '../demo-data/demo-data';
 import { SCHOOL_TYPES } from '../school/school';
-import { findDanglingReferences, type FixtureReference } from '../fallback/fixtures/fixture-loader';
-import { collectionReferences } from '../fallback/fixtures/fixture-references';
+import type { CollectionReference } from '../common/persistence/schema-references';
+import { findDanglingReferences } from '../fallback/fixtures/fixture-loader';
+import { collectionReferences } from '../common/persistence/schema-references';
 import {
   chooseRoot,
   representative,
@@ -51,7 +52,7 @@ function ids(sample: Sample, collection: string): string[] {
   return (sample.records.get(collection) ?? []).map((record) => hex(record._id));
 }
 
-function expectNoDanglingReference(sample: Sample, references: readonly FixtureReference[]): void {
+function expectNoDanglingReference(sample: Sample, references: readonly CollectionReference[]): void {
   const collections = Object.fromEntries(
     [...sample.records].map(([collection, records]) => [collection, { file: `${collection}.json`, records }]),
   );
@@ -321,7 +322,7 @@ describe(chooseRoot.name, () => {
 
   it('is the collection the others refer to most', () => {
     expect(chooseRoot(registered, REFERENCES)).toBe('schools');
-    const references: FixtureReference[] = [
+    const references: CollectionReference[] = [
       { from: 'b', field: 'aId', to: 'a' },
       { from: 'a', field: 'cId', to: 'c' },
       { from: 'b', field: 'cId', to: 'c' },

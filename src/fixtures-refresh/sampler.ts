@@ -1,6 +1,5 @@
 import mongoose, { type Schema } from 'mongoose';
-import type { FixtureReference } from '../fallback/fixtures/fixture-loader';
-import { isKeyReference, valuesAtPath } from '../fallback/fixtures/fixture-references';
+import { type CollectionReference, isKeyReference, valuesAtPath } from '../common/persistence/schema-references';
 import { stableRank } from './deterministic';
 
 /**
@@ -64,7 +63,10 @@ export interface Sample {
 }
 
 /** The collection most referred to by the others; on a tie, the first given. */
-export function chooseRoot(collections: readonly SampledCollection[], references: readonly FixtureReference[]): string {
+export function chooseRoot(
+  collections: readonly SampledCollection[],
+  references: readonly CollectionReference[],
+): string {
   if (collections.length === 0) throw new Error('there is no registered collection to sample');
   const incoming = (collection: string) =>
     references.filter(
@@ -78,7 +80,7 @@ export function chooseRoot(collections: readonly SampledCollection[], references
 export async function sampleCollections(
   source: SampleSource,
   collections: readonly SampledCollection[],
-  references: readonly FixtureReference[],
+  references: readonly CollectionReference[],
   options: SampleOptions,
 ): Promise<Sample> {
   const root = options.root ?? chooseRoot(collections, references);
@@ -224,7 +226,7 @@ export function representative(
 
 function forEachValue(
   included: ReadonlyMap<string, ReadonlyMap<string, SourceRecord>>,
-  { from, field }: FixtureReference,
+  { from, field }: CollectionReference,
   visit: (record: SourceRecord, value: unknown) => void,
 ): void {
   for (const record of [...(included.get(from)?.values() ?? [])]) {
@@ -233,17 +235,17 @@ function forEachValue(
 }
 
 /** The scope a reference by key is resolved in: the referring record's `within` value. */
-function scopeOf({ within }: FixtureReference, record: SourceRecord): unknown {
+function scopeOf({ within }: CollectionReference, record: SourceRecord): unknown {
   return within === undefined ? null : (valuesAtPath(record, within)[0] ?? null);
 }
 
 /** What a referenced value is looked up by: the `_id`, or the key within its scope. */
-function lookupKey(reference: FixtureReference, record: SourceRecord, value: unknown): string {
+function lookupKey(reference: CollectionReference, record: SourceRecord, value: unknown): string {
   return isKeyReference(reference) ? idKey([scopeOf(reference, record), value]) : idKey(value);
 }
 
 /** What the records of the referenced collection are found by, as lookupKey makes it. */
-function targetKeys(reference: FixtureReference, records: ReadonlyMap<string, SourceRecord>): Set<string> {
+function targetKeys(reference: CollectionReference, records: ReadonlyMap<string, SourceRecord>): Set<string> {
   const { key } = reference;
   if (key === undefined) return new Set(records.keys());
   return new Set(
@@ -255,7 +257,7 @@ function targetKeys(reference: FixtureReference, records: ReadonlyMap<string, So
 
 /** The database query for the records the given values refer to. */
 function filterFor(
-  { key, within }: FixtureReference,
+  { key, within }: CollectionReference,
   wanted: readonly { scope: unknown; value: unknown }[],
 ): Record<string, unknown> {
   const values = wanted.map(({ value }) => value);
