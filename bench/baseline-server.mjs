@@ -57,7 +57,7 @@ function toTeacher(record) {
   };
 }
 
-function toSchool(record) {
+function toSchool(record, headmasterId) {
   return {
     id: record._id.toHexString(),
     name: record.name,
@@ -71,7 +71,7 @@ function toSchool(record) {
     },
     phone: record.phone,
     email: record.email,
-    headmasterId: record.headmasterId?.toHexString(),
+    headmasterId: headmasterId?.toHexString(),
     createdAt: iso(record.createdAt),
     updatedAt: iso(record.updatedAt),
   };
@@ -94,7 +94,22 @@ async function schoolList(query) {
   const limit = Math.min(Math.max(Number(query.get('limit') ?? 20) || 20, 1), 100);
   const offset = Math.max(Number(query.get('offset') ?? 0) || 0, 0);
   const { records, total } = await schoolPage(limit, offset);
-  return [200, { items: records.map(toSchool), total, limit, offset }];
+  const heads = await headmastersOf(records.map((record) => record._id));
+  return [
+    200,
+    {
+      items: records.map((record) => toSchool(record, heads.get(record._id.toHexString())?._id)),
+      total,
+      limit,
+      offset,
+    },
+  ];
+}
+
+/** A school's headmaster is the headmaster whose schoolId names it. */
+async function headmastersOf(schoolIds) {
+  const heads = await headmasters.find({ schoolId: { $in: schoolIds } }, { maxTimeMS }).toArray();
+  return new Map(heads.map((head) => [head.schoolId.toHexString(), head]));
 }
 
 async function dashboard(id) {
@@ -118,7 +133,7 @@ async function dashboard(id) {
   return [
     200,
     {
-      school: toSchool(school),
+      school: toSchool(school, headmaster._id),
       teacherCount: teachersOfSchool.length,
       teachersBySubject: descending(bySubject).map(([subject, count]) => ({ subject, count })),
       teachersByStatus: descending(byStatus).map(([status, count]) => ({ status, count })),
@@ -130,20 +145,18 @@ async function graphqlSchools(body) {
   const limit = Number(/limit:\s*(\d+)/.exec(body)?.[1] ?? 20);
   const { records, total } = await schoolPage(limit, 0);
   const schoolIds = records.map((record) => record._id);
-  const headmasterIds = records.map((record) => record.headmasterId).filter(Boolean);
-  const [heads, counts] = await Promise.all([
-    headmasters.find({ _id: { $in: headmasterIds } }, { maxTimeMS }).toArray(),
+  const [headBySchool, counts] = await Promise.all([
+    headmastersOf(schoolIds),
     teachers
       .aggregate([{ $match: { schoolId: { $in: schoolIds } } }, { $group: { _id: '$schoolId', count: { $sum: 1 } } }], {
         maxTimeMS,
       })
       .toArray(),
   ]);
-  const headById = new Map(heads.map((head) => [head._id.toHexString(), head]));
   const countById = new Map(counts.map((row) => [row._id.toHexString(), row.count]));
   const items = records.map((record) => {
-    const head = record.headmasterId && headById.get(record.headmasterId.toHexString());
     const id = record._id.toHexString();
+    const head = headBySchool.get(id);
     return {
       id,
       name: record.name,

@@ -85,7 +85,6 @@ export type SchoolSeed = {
   address: AddressSeed;
   phone: string;
   email: string;
-  headmasterId: Types.ObjectId;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -263,6 +262,13 @@ function allocateTeacherCounts(random: DemoRandom, staffWeights: readonly number
   return counts;
 }
 
+/** The headmaster of a school of the demo data (every school has one: the headmaster's schoolId names it). */
+export function headmasterOf(data: DemoData, school: Pick<SchoolSeed, '_id'>): HeadmasterSeed {
+  const headmaster = data.headmasters.find((candidate) => candidate.schoolId.equals(school._id));
+  if (!headmaster) throw new Error(`school ${school._id.toHexString()} has no headmaster in the demo data`);
+  return headmaster;
+}
+
 export function generateDemoData(seed: number = DEFAULT_DEMO_SEED): DemoData {
   const random = new DemoRandom(seed);
   const usedEmails = new Set<string>();
@@ -311,7 +317,6 @@ export function generateDemoData(seed: number = DEFAULT_DEMO_SEED): DemoData {
       },
       phone: demoPhone(random),
       email: `office.${code.toLowerCase()}@${DEMO_EMAIL_DOMAIN}`,
-      headmasterId: headmaster._id,
       createdAt: schoolCreatedAt,
       updatedAt: random.dateBetween(schoolCreatedAt.getTime(), BASE_TIME_MS),
     });

@@ -5,6 +5,7 @@ import { currentRequestContext } from '../common/request-context';
 import type {
   FindQuery,
   JournalledWrite,
+  RecordLookup,
   ReplayableStore,
   StoredPage,
   StoredRecord,
@@ -76,6 +77,16 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
   get collectionName(): string {
     return this.backup.collectionName;
   }
+
+  /**
+   * The database alone, through the circuit: a failure is thrown, never answered from the fallback tiers. What a
+   * replayed write is checked against (a record known only from the backup data must not pass for a real one).
+   */
+  readonly database: RecordLookup<T> = {
+    findById: (id) => this.dependencies.circuit.execute(() => this.primary.findById(id)),
+    find: (query) => this.dependencies.circuit.execute(() => this.primary.find(query)),
+    count: (filter) => this.dependencies.circuit.execute(() => this.primary.count(filter)),
+  };
 
   async findById(id: string): Promise<StoredRecord<T> | undefined> {
     return this.read('findById', {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { DomainError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
 import type { School } from '../school/school';
@@ -18,12 +18,17 @@ import {
 import { HeadmasterRepository } from './persistence/headmaster.repository';
 
 @Injectable()
-export class HeadmasterService {
+export class HeadmasterService implements OnModuleInit {
   constructor(
     private readonly headmasters: HeadmasterRepository,
     private readonly schools: SchoolService,
     private readonly teachers: TeacherService,
   ) {}
+
+  /** A school's headmaster is the headmaster whose schoolId names it (one per school): schools ask here. */
+  onModuleInit(): void {
+    this.schools.useHeadmasterDirectory({ headmasterIdsOf: (schoolIds) => this.headmasters.idsBySchool(schoolIds) });
+  }
 
   async get(principal: Principal, id: string): Promise<Headmaster> {
     const headmaster = await this.headmasters.getOrThrow(id);
@@ -51,13 +56,11 @@ export class HeadmasterService {
     input: Omit<NewHeadmaster, 'appointedAt'> & { appointedAt?: Date },
   ): Promise<Headmaster> {
     assertMayWriteHeadmasters(principal);
-    await this.schools.assertExists(input.schoolId);
     return this.headmasters.create({ ...input, appointedAt: input.appointedAt ?? new Date() });
   }
 
   async update(principal: Principal, id: string, changes: HeadmasterChanges): Promise<Headmaster> {
     assertMayWriteHeadmasters(principal);
-    if (changes.schoolId !== undefined) await this.schools.assertExists(changes.schoolId);
     return this.headmasters.update(id, changes);
   }
 
@@ -68,7 +71,7 @@ export class HeadmasterService {
 
   async schoolOf(principal: Principal, id: string): Promise<School> {
     const headmaster = await this.get(principal, id);
-    return this.schools.find(headmaster.schoolId);
+    return this.schools.find(headmaster.schoolId, headmaster.id);
   }
 
   async teachersOf(
@@ -94,7 +97,7 @@ export class HeadmasterService {
   async dashboardFor(principal: Principal, headmaster: Headmaster): Promise<HeadmasterDashboard> {
     assertMayReadHeadmaster(principal, headmaster);
     const [school, statistics] = await Promise.all([
-      this.schools.find(headmaster.schoolId),
+      this.schools.find(headmaster.schoolId, headmaster.id),
       this.teachers.statisticsForSchool(headmaster.schoolId),
     ]);
     return { school, ...statistics };

@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Inject, Module, type Provider } from '@nest
 import { getModelToken, MongooseModule } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { CollectionRegistration } from '../common/persistence/collection-registration';
+import { ReferenceRules } from './reference-rules';
 import { StoreChain } from './store-chain';
 
 /** The injection token of a collection's store, by its model's name (like Mongoose's `getModelToken`). */
@@ -16,7 +17,7 @@ export const InjectCollectionStore = (modelName: string): PropertyDecorator & Pa
 const registrations = new WeakMap<Provider, CollectionRegistration>();
 
 @Global()
-@Module({ providers: [StoreChain], exports: [StoreChain] })
+@Module({ providers: [StoreChain, ReferenceRules], exports: [StoreChain] })
 class StoreChainModule {}
 
 /**

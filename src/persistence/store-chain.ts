@@ -6,15 +6,18 @@ import { MongooseCollectionStore } from '../common/persistence/mongoose-collecti
 import { AppConfig } from '../config/app-config';
 import { EdgeStores } from '../edge/edge.module';
 import { FallbackRegistry } from '../fallback/fallback-registry';
+import { ReferenceCheckedStore } from './reference-checked-store';
+import { ReferenceRules } from './reference-rules';
 
 /**
  * Assembles each collection's store chain, the one path between a repository and its data:
  *
- *     repository → EdgeTaggedStore → FallbackInterceptor → MongooseCollectionStore → MongoDB
- *                  (tags reads,      (circuit breaker;      (lean reads, validated
- *                   purges writes)    backup data, journal)   writes)
+ *     repository → ReferenceCheckedStore → EdgeTaggedStore → FallbackInterceptor → MongooseCollectionStore → MongoDB
+ *                  (references whole      (tags reads,      (circuit breaker;      (lean reads, validated
+ *                   on every write)        purges writes)    backup data, journal)   writes)
  *
- * Writes journalled during an outage are replayed through the same chain, so the edge purges what they change.
+ * Writes journalled during an outage are replayed through the same chain: their references are checked again, now
+ * against the database alone, and the edge purges what they change.
  */
 @Injectable()
 export class StoreChain {
@@ -22,6 +25,7 @@ export class StoreChain {
     private readonly config: AppConfig,
     private readonly fallback: FallbackRegistry,
     private readonly edge: EdgeStores,
+    private readonly references: ReferenceRules,
   ) {}
 
   build<T>(model: Model<T>, registration: CollectionRegistration): CollectionStore<T> {
@@ -29,7 +33,16 @@ export class StoreChain {
     const database = new MongooseCollectionStore(model, entity, this.config.database.operationTimeoutMs);
     const guarded = this.fallback.guard(database, model, entity, fixtureFile);
     const tagged = this.edge.tag(guarded, entity, edgeTtlSeconds);
-    this.fallback.replayThrough(database.collectionName, tagged);
-    return tagged;
+    this.references.register({
+      collection: database.collectionName,
+      entity,
+      modelName: model.modelName,
+      schema: model.schema,
+      live: guarded,
+      database: guarded.database,
+    });
+    const checked = new ReferenceCheckedStore(tagged, this.references, { live: guarded, database: guarded.database });
+    this.fallback.replayThrough(database.collectionName, checked);
+    return checked;
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
 import { assertMayListSchools, assertMayWriteSchools, schoolAccess } from './school.policy';
 import type { Principal } from '../common/principal';
@@ -15,23 +14,40 @@ import {
   type SchoolView,
 } from './school';
 
+/**
+ * Who heads a school is held by the headmaster's record (its schoolId) alone; the headmaster module answers for it
+ * here (a school's `headmasterId` is derived on every read), so this module needs none of it.
+ */
+export interface HeadmasterDirectory {
+  /** The headmaster of each of the schools that has one, by school id. */
+  headmasterIdsOf(schoolIds: readonly string[]): Promise<Map<string, string>>;
+}
+
 @Injectable()
 export class SchoolService {
+  private headmasters?: HeadmasterDirectory;
+
   constructor(private readonly schools: SchoolRepository) {}
+
+  /** Called once by the module that holds headmasters. */
+  useHeadmasterDirectory(directory: HeadmasterDirectory): void {
+    this.headmasters = directory;
+  }
 
   /** The school as `principal` may see it: in full, or its public directory entry. */
   async get(principal: Principal, id: string): Promise<SchoolView> {
-    return this.viewFor(principal, await this.find(id));
+    const school = await this.schools.getOrThrow(id);
+    return this.viewFor(principal, schoolAccess(principal, id) === 'full' ? await this.withHeadmaster(school) : school);
   }
 
   async getMany(principal: Principal, ids: readonly string[]): Promise<SchoolView[]> {
-    return (await this.schools.findByIds(ids)).map((school) => this.viewFor(principal, school));
+    return this.viewsFor(principal, await this.schools.findByIds(ids));
   }
 
   async list(principal: Principal, filter: SchoolFilter, page: PageRequest): Promise<Page<SchoolView>> {
     assertMayListSchools(principal, page.sort);
     const { items, total } = await this.schools.findPage(filter, page);
-    return { items: items.map((school) => this.viewFor(principal, school)), total };
+    return { items: await this.viewsFor(principal, items), total };
   }
 
   async create(principal: Principal, school: NewSchool): Promise<School> {
@@ -41,31 +57,39 @@ export class SchoolService {
 
   async update(principal: Principal, id: string, changes: SchoolChanges): Promise<School> {
     assertMayWriteSchools(principal);
-    return this.schools.update(id, changes);
+    return this.withHeadmaster(await this.schools.update(id, changes));
   }
 
+  /** Refused (409) while teachers, a headmaster or subjects belong to the school: the store chain checks. */
   async delete(principal: Principal, id: string): Promise<School> {
     assertMayWriteSchools(principal);
     return this.schools.delete(id);
   }
 
-  /** The whole record, for callers that have already been allowed to see it (a headmaster's dashboard). */
-  async find(id: string): Promise<School> {
-    return this.schools.getOrThrow(id);
+  /**
+   * The whole record, for callers that have already been allowed to see it (a headmaster's dashboard); they pass
+   * `headmasterId` when they know who heads it.
+   */
+  async find(id: string, headmasterId?: string): Promise<School> {
+    const school = await this.schools.getOrThrow(id);
+    return headmasterId === undefined ? this.withHeadmaster(school) : { ...school, headmasterId };
   }
 
-  /**
-   * For records that refer to a school: a school that does not exist is the client's mistake (400,
-   * naming the field). During an outage a school missing from the backup data cannot be confirmed
-   * absent, so that answer (503) passes through.
-   */
-  async assertExists(id: string, field = 'schoolId'): Promise<void> {
-    try {
-      await this.find(id);
-    } catch (error) {
-      if (error instanceof NotFoundError) throw new InvalidInputError(`${field} ${id} is not a known school`, field);
-      throw error;
-    }
+  private async withHeadmaster(school: School): Promise<School> {
+    return (await this.withHeadmasters([school]))[0];
+  }
+
+  private async withHeadmasters(schools: School[]): Promise<School[]> {
+    if (!this.headmasters || schools.length === 0) return schools;
+    const heads = await this.headmasters.headmasterIdsOf(schools.map((school) => school.id));
+    return schools.map((school) => ({ ...school, headmasterId: heads.get(school.id) }));
+  }
+
+  /** Views in the order given; the headmaster is looked up only for the schools the caller sees in full. */
+  private async viewsFor(principal: Principal, schools: School[]): Promise<SchoolView[]> {
+    const full = schools.filter((school) => schoolAccess(principal, school.id) === 'full');
+    const enriched = new Map((await this.withHeadmasters(full)).map((school) => [school.id, school]));
+    return schools.map((school) => this.viewFor(principal, enriched.get(school.id) ?? school));
   }
 
   private viewFor(principal: Principal, school: School): SchoolView {

@@ -18,6 +18,7 @@ export interface School {
   address: Address;
   phone: string;
   email: string;
+  /** Derived from the headmasters' records (their schoolId), not stored with the school. */
   headmasterId?: string;
   createdAt: Date;
   updatedAt: Date;
@@ -39,7 +40,7 @@ export interface SchoolFilter {
   type?: SchoolType;
 }
 
-export type NewSchool = Omit<School, 'id' | 'createdAt' | 'updatedAt'>;
+export type NewSchool = Omit<School, 'id' | 'headmasterId' | 'createdAt' | 'updatedAt'>;
 export type SchoolChanges = Partial<NewSchool>;
 
 export const SCHOOL_SORT_FIELDS = ['name', 'code', 'type', 'address.city', 'createdAt', 'updatedAt'] as const;

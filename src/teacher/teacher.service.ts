@@ -1,9 +1,7 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { PubSubEngine } from 'graphql-subscriptions';
 import type { DomainError } from '../common/errors/domain-errors';
 import type { Page, PageRequest } from '../common/paging/paging';
-import { SchoolService } from '../school/school.service';
-import { SubjectService } from '../subject/subject.service';
 import { accessDenied } from '../security/access-policy';
 import type { Principal } from '../common/principal';
 import { withhold } from '../security/withheld-fields';
@@ -30,20 +28,13 @@ import {
 import { teacherChangedTrigger, toTeacherChange, type TeacherChangedEvent } from './teacher-changes';
 
 @Injectable()
-export class TeacherService implements OnModuleInit {
+export class TeacherService {
   private readonly logger = new Logger(TeacherService.name);
 
   constructor(
     private readonly teachers: TeacherRepository,
-    private readonly schools: SchoolService,
-    private readonly subjects: SubjectService,
     private readonly pubSub: PubSubEngine,
   ) {}
-
-  /** Teachers name their school's subjects by code: a subject someone teaches is not removed or recoded. */
-  onModuleInit(): void {
-    this.subjects.addUsage({ users: 'teachers', count: (subject) => this.teachers.countTeaching(subject) });
-  }
 
   async get(principal: Principal, id: string): Promise<TeacherView> {
     return this.viewFor(principal, await this.teachers.getOrThrow(id));
@@ -57,9 +48,8 @@ export class TeacherService implements OnModuleInit {
   }
 
   async create(principal: Principal, input: HireTeacherInput & { schoolId: string }): Promise<Teacher> {
+    // The school and the subjects (codes of that school's subjects) are checked by the store chain on every write.
     assertMayManageTeachersOf(principal, input.schoolId);
-    await this.schools.assertExists(input.schoolId);
-    await this.subjects.assertTaughtAt(input.schoolId, input.subjects);
     const teacher: NewTeacher = {
       ...input,
       status: input.status ?? 'active',
@@ -71,18 +61,12 @@ export class TeacherService implements OnModuleInit {
   }
 
   async update(principal: Principal, id: string, changes: TeacherChanges): Promise<Teacher> {
-    // Who may change a teacher depends on their school, and so do the subjects they may teach; a move between
-    // schools is heard of by the subscribers of both.
-    const needsBefore = principal.role !== 'admin' || changes.schoolId !== undefined || changes.subjects !== undefined;
+    // Who may change a teacher depends on their school; a move between schools is heard of by the subscribers of
+    // both.
+    const needsBefore = principal.role !== 'admin' || changes.schoolId !== undefined;
     const before = needsBefore ? await this.teachers.getOrThrow(id) : undefined;
     if (before) assertMayManageTeachersOf(principal, before.schoolId);
-    if (changes.schoolId !== undefined) {
-      assertMayManageTeachersOf(principal, changes.schoolId);
-      await this.schools.assertExists(changes.schoolId);
-    }
-    if (before && (changes.schoolId !== undefined || changes.subjects !== undefined)) {
-      await this.subjects.assertTaughtAt(changes.schoolId ?? before.schoolId, changes.subjects ?? before.subjects);
-    }
+    if (changes.schoolId !== undefined) assertMayManageTeachersOf(principal, changes.schoolId);
     const teacher = await this.teachers.update(id, changes);
     this.publishChange('updated', teacher, before?.schoolId);
     return teacher;

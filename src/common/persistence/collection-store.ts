@@ -36,6 +36,9 @@ export interface CollectionStore<T> {
   deleteById(id: string): Promise<StoredRecord<T> | undefined>;
 }
 
+/** The reads that look records up, as checks of references between collections use them. */
+export type RecordLookup<T> = Pick<CollectionStore<T>, 'findById' | 'find' | 'count'>;
+
 /** A write accepted while the database was unavailable, as the write journal keeps it until it is replayed. */
 export interface JournalledWrite {
   operation: 'insert' | 'update' | 'delete';

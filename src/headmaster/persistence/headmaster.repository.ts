@@ -41,4 +41,14 @@ export class HeadmasterRepository extends EntityRepository<
   protected readonly toEntity = toHeadmaster;
   protected readonly toRecord = toRecord;
   protected readonly toQueryFilter = toQueryFilter;
+
+  /** The headmaster of each of the schools that has one, by school id. */
+  async idsBySchool(schoolIds: readonly string[]): Promise<Map<string, string>> {
+    if (schoolIds.length === 0) return new Map();
+    const records = await this.store.find({
+      filter: { schoolId: { $in: schoolIds.map((id) => new Types.ObjectId(id)) } },
+      projection: { schoolId: 1 },
+    });
+    return new Map(records.map((record) => [record.schoolId.toHexString(), record._id.toHexString()]));
+  }
 }

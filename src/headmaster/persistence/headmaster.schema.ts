@@ -13,5 +13,6 @@ export class HeadmasterRecord extends PersonRecord {
 
 export const HeadmasterSchema = SchemaFactory.createForClass(HeadmasterRecord);
 HeadmasterSchema.index({ email: 1 }, { unique: true });
-HeadmasterSchema.index({ schoolId: 1 });
+// One headmaster per school: who heads a school is this field alone (a school's headmaster is derived from it).
+HeadmasterSchema.index({ schoolId: 1 }, { unique: true });
 HeadmasterSchema.index({ lastName: 1, firstName: 1 });

@@ -1,7 +1,7 @@
 import { ArgsType, Field, InputType, PartialType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { ApiProperty, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsMongoId, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { IsString, Matches, ValidateNested } from 'class-validator';
 import { PagingArgs, PagingQuery } from '../../common/paging/paging';
 import { EmailField, EnumField, PhoneField, TextField } from '../../common/validation/input-fields';
 import { SCHOOL_TYPES, type SchoolType } from '../school';
@@ -47,12 +47,6 @@ export class CreateSchoolInput {
 
   @EmailField('office@school.example.org')
   email!: string;
-
-  @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ description: 'Id of the headmaster' })
-  @IsOptional()
-  @IsMongoId({ message: 'headmasterId must be a 24-character hexadecimal id' })
-  headmasterId?: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { QueryFilter, Types } from 'mongoose';
+import type { QueryFilter } from 'mongoose';
 import type { CollectionStore, StoredRecord } from '../../common/persistence/collection-store';
 import { EntityRepository } from '../../common/persistence/entity-repository';
 import { InjectCollectionStore } from '../../persistence/collection-store.module';
@@ -20,20 +20,13 @@ export function toSchool(record: StoredRecord<SchoolRecord>): School {
     },
     phone: record.phone,
     email: record.email,
-    headmasterId: record.headmasterId?.toHexString(),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
 }
 
 function toRecord(school: SchoolChanges): Partial<SchoolRecord> {
-  const { headmasterId, ...rest } = school;
-  if (headmasterId === undefined) return rest;
-  // A client removes the headmaster with null, stored as null: `new ObjectId(null)` would mint a random id.
-  return {
-    ...rest,
-    headmasterId: headmasterId === null ? null : new Types.ObjectId(headmasterId),
-  } as Partial<SchoolRecord>;
+  return school;
 }
 
 function toQueryFilter(filter: SchoolFilter): QueryFilter<SchoolRecord> {

@@ -1,6 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { EmailProp, PhoneProp } from '../../common/persistence/contact-props';
-import { SchemaTypes, Types } from 'mongoose';
 import { SCHOOL_TYPES, type SchoolType } from '../school';
 
 @Schema({ _id: false })
@@ -37,13 +36,9 @@ export class SchoolRecord {
 
   @EmailProp()
   email!: string;
-
-  @Prop({ type: SchemaTypes.ObjectId, ref: 'HeadmasterRecord' })
-  headmasterId?: Types.ObjectId;
 }
 
 export const SchoolSchema = SchemaFactory.createForClass(SchoolRecord);
 SchoolSchema.index({ code: 1 }, { unique: true });
 SchoolSchema.index({ 'address.city': 1 });
 SchoolSchema.index({ type: 1 });
-SchoolSchema.index({ headmasterId: 1 });

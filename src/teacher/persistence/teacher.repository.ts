@@ -5,7 +5,6 @@ import type { CollectionStore, StoredRecord } from '../../common/persistence/col
 import { EntityRepository } from '../../common/persistence/entity-repository';
 import { InjectCollectionStore } from '../../persistence/collection-store.module';
 import { everyWordIn } from '../../common/persistence/word-search';
-import type { SubjectKey } from '../../subject/subject';
 import type { Teacher, TeacherChanges, TeacherFilter, TeacherStatistics, TeacherStatus } from '../teacher';
 import { TeacherRecord } from './teacher.schema';
 
@@ -49,11 +48,6 @@ export class TeacherRepository extends EntityRepository<TeacherRecord, Teacher, 
   protected readonly toEntity = toTeacher;
   protected readonly toRecord = toRecord;
   protected readonly toQueryFilter = toQueryFilter;
-
-  /** How many teachers of the school teach the subject. */
-  async countTeaching({ schoolId, code }: SubjectKey): Promise<number> {
-    return this.store.count({ schoolId: new Types.ObjectId(schoolId), subjects: code });
-  }
 
   /** Teacher counts for many schools in one round trip; schools without teachers are absent. */
   async countBySchools(schoolIds: readonly string[]): Promise<Map<string, number>> {
