@@ -38,7 +38,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   const openApi = new DocumentBuilder()
     .setTitle('School data service')
-    .setDescription('Schools, headmasters and teachers. GraphQL is served at /graphql.')
+    .setDescription(
+      'Schools, headmasters, teachers and subjects. GraphQL is served at /graphql.\n\n' +
+        'References hold on every write: an unknown `schoolId` or subject code is a 400 naming the field; a record ' +
+        'others still refer to (a school with teachers, a headmaster or subjects; a subject teachers teach) is not ' +
+        "deleted or recoded (409 naming them). A school's `headmasterId` is derived from the headmaster whose " +
+        '`schoolId` names it (one per school). Writes accepted during a database outage (202) are replayed with the ' +
+        'same rules against the database; one that now breaks a rule is marked failed and never applied.',
+    )
     .setVersion('1.0')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {

@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiTags, PartialType } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  PartialType,
+} from '@nestjs/swagger';
 import { toPageBody, toPageRequest } from '../common/paging/paging';
 import { CacheHint } from '../edge/cache-hint';
 import { IdParam } from '../common/validation/id-params';
@@ -43,6 +51,8 @@ export class HeadmasterController {
     return toHeadmasterResponse(await this.headmasters.get(principal, id));
   }
 
+  @ApiBadRequestResponse({ description: '`schoolId` names no school (or another field is invalid); `field` names it.' })
+  @ApiConflictResponse({ description: 'The school already has a headmaster (one per school), or the e-mail is taken.' })
   @Post()
   async create(
     @CurrentPrincipal() principal: Principal,
@@ -51,6 +61,8 @@ export class HeadmasterController {
     return toHeadmasterResponse(await this.headmasters.create(principal, input));
   }
 
+  @ApiBadRequestResponse({ description: '`schoolId` names no school (or another field is invalid); `field` names it.' })
+  @ApiConflictResponse({ description: 'The new school already has a headmaster, or the e-mail is taken.' })
   @Patch(':id')
   @ApiBody({ type: UpdateHeadmasterBody })
   async update(
@@ -87,6 +99,9 @@ export class HeadmasterController {
     return toPageBody(teachers, page, toTeacherResponse);
   }
 
+  @ApiBadRequestResponse({
+    description: "A subject code that is not a subject of the headmaster's school; `field` is `subjects`.",
+  })
   @Post(':id/teachers')
   @ApiOperation({ summary: "Hires a teacher into the headmaster's school" })
   async hireTeacher(

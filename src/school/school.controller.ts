@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiTags, PartialType } from '@nestjs/swagger';
+import { ApiBody, ApiConflictResponse, ApiOkResponse, ApiTags, PartialType } from '@nestjs/swagger';
 import { toPageBody, toPageRequest } from '../common/paging/paging';
 import { IdParam } from '../common/validation/id-params';
 import { CurrentPrincipal } from '../security/current-principal';
@@ -44,6 +44,10 @@ export class SchoolController {
     return toSchoolResponse(await this.schools.update(principal, id, input));
   }
 
+  @ApiConflictResponse({
+    description:
+      'Teachers, a headmaster or subjects still belong to the school: the message names them. Nothing is deleted.',
+  })
   @Delete(':id')
   @HttpCode(204)
   async delete(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {

@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiTags, OmitType, PartialType } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiTags,
+  OmitType,
+  PartialType,
+} from '@nestjs/swagger';
 import { toPageBody, toPageRequest } from '../common/paging/paging';
 import { IdParam } from '../common/validation/id-params';
 import { CurrentPrincipal } from '../security/current-principal';
@@ -32,11 +40,15 @@ export class SubjectController {
     return toSubjectResponse(await this.subjects.get(principal, id));
   }
 
+  @ApiBadRequestResponse({ description: '`schoolId` names no school (or another field is invalid); `field` names it.' })
   @Post()
   async create(@CurrentPrincipal() principal: Principal, @Body() input: CreateSubjectInput): Promise<SubjectResponse> {
     return toSubjectResponse(await this.subjects.create(principal, input));
   }
 
+  @ApiConflictResponse({
+    description: 'Teachers of the school teach this subject: its code cannot change. The message says how many.',
+  })
   @Patch(':id')
   @ApiBody({ type: UpdateSubjectBody })
   async update(
@@ -47,6 +59,9 @@ export class SubjectController {
     return toSubjectResponse(await this.subjects.update(principal, id, input));
   }
 
+  @ApiConflictResponse({
+    description: 'Teachers of the school teach this subject: it cannot be deleted. The message says how many.',
+  })
   @Delete(':id')
   @HttpCode(204)
   async delete(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {

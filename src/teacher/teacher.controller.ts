@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiTags, PartialType } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiOkResponse, ApiTags, PartialType } from '@nestjs/swagger';
 import { toPageBody, toPageRequest } from '../common/paging/paging';
 import { IdParam } from '../common/validation/id-params';
 import { CurrentPrincipal } from '../security/current-principal';
@@ -36,11 +36,19 @@ export class TeacherController {
     return toTeacherResponse(await this.teachers.get(principal, id));
   }
 
+  @ApiBadRequestResponse({
+    description:
+      '`schoolId` names no school, or `subjects` holds codes that are not subjects of that school; `field` names it.',
+  })
   @Post()
   async create(@CurrentPrincipal() principal: Principal, @Body() input: CreateTeacherInput): Promise<TeacherResponse> {
     return toTeacherResponse(await this.teachers.create(principal, input));
   }
 
+  @ApiBadRequestResponse({
+    description:
+      '`schoolId` names no school, or `subjects` holds codes that are not subjects of the (new) school; `field` names it.',
+  })
   @Patch(':id')
   @ApiBody({ type: UpdateTeacherBody })
   async update(

@@ -130,6 +130,7 @@ export class MongooseCollectionStore<T> implements ReplayableStore<T> {
       const created = await this.model.create(data);
       return created.toObject() as unknown as StoredRecord<T>;
     } catch (error) {
+      await this.nameClash(error, data as Record<string, unknown>);
       translateWriteError(error, this.entity, this.uniqueIndexes);
     }
   }
@@ -142,7 +143,25 @@ export class MongooseCollectionStore<T> implements ReplayableStore<T> {
         .exec();
       return (updated ?? undefined) as StoredRecord<T> | undefined;
     } catch (error) {
+      await this.nameClash(error, changes as Record<string, unknown>, id);
       translateWriteError(error, this.entity, this.uniqueIndexes);
+    }
+  }
+
+  /**
+   * A unique clash whose index the error does not name (FerretDB's SQLite backend says only `UNIQUE constraint
+   * failed`, and a collection may have several unique indexes): the index is found by asking which one another
+   * record shares the written values of. Throws the ConflictError naming its field; returns for anything else.
+   */
+  private async nameClash(error: unknown, written: Record<string, unknown>, id?: string): Promise<void> {
+    if (!isDuplicateKeyError(error) || duplicateField(error, this.uniqueIndexes) !== 'unknown') return;
+    for (const fields of this.uniqueIndexes) {
+      if (!fields.every((field) => written[field] !== undefined)) continue;
+      const filter: Record<string, unknown> = Object.fromEntries(fields.map((field) => [field, written[field]]));
+      if (id !== undefined) filter._id = { $ne: new Types.ObjectId(id) };
+      const clashes = await this.model.countDocuments(filter as QueryFilter<T>).maxTimeMS(this.operationTimeoutMs);
+      if (clashes > 0)
+        throw new ConflictError(`a ${this.entity} with this ${fields.at(-1)!} already exists`, fields.at(-1));
     }
   }
 
