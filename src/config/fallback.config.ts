@@ -6,9 +6,12 @@ export const fallbackConfig = z
   .object({
     FALLBACK_ENABLED: boolean().default(true),
     FALLBACK_BREAKER_ENABLED: boolean().default(true),
-    FALLBACK_OPERATION_TIMEOUT_MS: integer({ min: 10, max: 60_000 }).default(750),
+    FALLBACK_OPERATION_TIMEOUT_MS: integer({ min: 10, max: 60_000 }).default(5000),
+    FALLBACK_DEADLINE_MULTIPLE: integer({ min: 2, max: 100 }).default(4),
+    FALLBACK_DEADLINE_FLOOR_MS: integer({ min: 1, max: 60_000 }).default(50),
     FALLBACK_BREAKER_THRESHOLD: integer({ min: 1, max: 1000 }).default(3),
-    FALLBACK_HALF_OPEN_AFTER_MS: integer({ min: 100, max: 600_000 }).default(500),
+    FALLBACK_HEARTBEAT_INTERVAL_MS: integer({ min: 10, max: 60_000 }).default(100),
+    FALLBACK_HEARTBEAT_TIMEOUT_MS: integer({ min: 5, max: 60_000 }).default(50),
     FALLBACK_WRITES: oneOf(['queue', 'reject']).default('queue'),
     FALLBACK_RETRY_AFTER_SECONDS: integer({ min: 1, max: 3600 }).default(5),
     FALLBACK_JOURNAL_PATH: z.string().default('.data/fallback-journal.sqlite'),
@@ -26,13 +29,20 @@ export const fallbackConfig = z
   .transform((variables) => ({
     /** Answer from backup data when the database fails; off means database errors reach clients. */
     enabled: variables.FALLBACK_ENABLED,
-    /** Circuit breaker and per-operation time limit; off is the naive design (try, catch, then fixtures). */
+    /** Circuit breaker, deadlines and heartbeat; off is the naive design (try, catch, then fixtures). */
     breakerEnabled: variables.FALLBACK_BREAKER_ENABLED,
+    /** The ceiling: no database operation is waited for longer (a write then goes to the journal). */
     operationTimeoutMs: variables.FALLBACK_OPERATION_TIMEOUT_MS,
+    /** A read waiting longer than this multiple of its operation's recent p99 is answered from the tier... */
+    deadlineMultiple: variables.FALLBACK_DEADLINE_MULTIPLE,
+    /** ...but never sooner than this. */
+    deadlineFloorMs: variables.FALLBACK_DEADLINE_FLOOR_MS,
     /** Consecutive database failures that open the breaker. */
     breakerThreshold: variables.FALLBACK_BREAKER_THRESHOLD,
-    /** How long the breaker stays open before one operation probes the database again. */
-    halfOpenAfterMs: variables.FALLBACK_HALF_OPEN_AFTER_MS,
+    /** A ping on a connection of its own, this often while requests flow or the breaker is open... */
+    heartbeatIntervalMs: variables.FALLBACK_HEARTBEAT_INTERVAL_MS,
+    /** ...unanswered this long while nothing else is answered either, the database is stalled: the breaker opens. */
+    heartbeatTimeoutMs: variables.FALLBACK_HEARTBEAT_TIMEOUT_MS,
     /** `queue`: accept writes into the durable journal; `reject`: answer 503 with Retry-After. */
     writes: variables.FALLBACK_WRITES,
     retryAfterSeconds: variables.FALLBACK_RETRY_AFTER_SECONDS,

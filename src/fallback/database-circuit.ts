@@ -1,109 +1,170 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import {
-  BrokenCircuitError,
-  CircuitBreakerPolicy,
-  CircuitState,
-  ConsecutiveBreaker,
-  circuitBreaker,
-  handleWhen,
-  IDisposable,
-  IPolicy,
-  noop,
-  timeout,
-  TimeoutStrategy,
-  wrap,
-} from 'cockatiel';
 import { EventEmitter } from 'node:events';
-import { AppConfig } from '../config/app-config';
-import { describeFailure, isDatabaseFailure } from './database-failure';
+import { AppConfig, type FallbackSettings } from '../config/app-config';
+import {
+  CircuitIsolatedError,
+  CircuitOpenError,
+  DatabaseStalledError,
+  DatabaseTimeoutError,
+  describeFailure,
+  isDatabaseFailure,
+  isRefusal,
+} from './database-failure';
+import { OperationDeadlines } from './operation-deadlines';
 
-export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated';
-
-const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'isolated',
-};
+export type CircuitStateName = 'closed' | 'open' | 'isolated';
 
 const DRILL_REASON = 'drill: degraded mode forced';
 
 export interface CircuitEvents {
   degraded: [reason: string];
   recovered: [degradedForMs: number];
+  transition: [to: CircuitStateName, reason: string];
+  stalled: [reason: string];
+}
+
+/** An operation the circuit waits for: abandoned (its caller answered) when the database is found stalled. */
+interface Flight {
+  abandon(error: Error): void;
 }
 
 /**
- * The one circuit breaker between the service and its database (cockatiel), with a time limit on
- * every operation. After `breakerThreshold` consecutive database failures it opens: operations fail
- * at once (and are answered from backup data) instead of waiting for the driver's timeouts. After
- * `halfOpenAfterMs` one operation probes the database; its success closes the circuit.
- * Drill mode isolates the circuit: degraded on purpose, without touching the database.
+ * The one circuit breaker between the service and its database. Every operation runs under a ceiling
+ * (`operationTimeoutMs`) and teaches the learned deadlines (OperationDeadlines) how long it took. The breaker opens
+ * - at once when the database refuses or drops the connection, or when the heartbeat finds it stalled (then every
+ *   operation in flight is abandoned, so its caller answers from the fallback tiers without waiting out the ceiling);
+ * - after `breakerThreshold` consecutive failures of any other kind (the ceiling, transient server errors).
+ * While it is open no request touches the database: the heartbeat (DatabaseHeartbeat) probes it, and its first answer
+ * closes the breaker. The first failure starts degraded mode; it ends when the breaker closes, or with the next
+ * success if it never opened. Drill mode isolates the circuit: degraded on purpose, without touching the database.
+ *
+ * Hand-rolled rather than a resilience library's breaker: it opens on signals from outside an operation (the
+ * heartbeat) and abandons the operations in flight, it never lets a request be the half-open probe, and it is on the
+ * path of every database operation, where a policy chain's per-call allocations showed in the profile.
  */
 @Injectable()
 export class DatabaseCircuit implements OnModuleDestroy {
   private readonly logger = new Logger('Fallback');
-  private readonly breaker: CircuitBreakerPolicy;
-  private readonly policy: IPolicy;
-  private drill?: IDisposable;
+  private readonly settings: FallbackSettings;
+  private readonly flights = new Set<Flight>();
+  private stateName: CircuitStateName = 'closed';
+  private consecutiveFailures = 0;
   readonly events = new EventEmitter<CircuitEvents>();
+  readonly deadlines: OperationDeadlines;
   degradedSince?: Date;
   lastFailure?: { message: string; at: Date };
+  lastStall?: { message: string; at: Date };
+  /** performance.now() of the last operation the database answered (a result or a request error). */
+  lastAnsweredAt = 0;
+  /** performance.now() of the last operation started: the heartbeat beats while requests flow. */
+  lastStartedAt = 0;
 
   constructor(config: AppConfig) {
-    const settings = config.fallback;
-    this.breaker = circuitBreaker(handleWhen(isDatabaseFailure), {
-      halfOpenAfter: settings.halfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(settings.breakerThreshold),
+    this.settings = config.fallback;
+    this.deadlines = new OperationDeadlines({
+      multiple: this.settings.deadlineMultiple,
+      floorMs: this.settings.deadlineFloorMs,
+      ceilingMs: this.settings.operationTimeoutMs,
     });
-    // abortOnReturn: false — by default cockatiel aborts the operation's signal after every success too,
-    // and building that abort's exception costs more than the rest of the policy; no operation reads the signal.
-    this.policy = settings.breakerEnabled
-      ? wrap(
-          this.breaker,
-          timeout(settings.operationTimeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
-        )
-      : noop;
-
-    this.breaker.onBreak((reason) => {
-      const message = 'error' in reason ? describeFailure(reason.error) : DRILL_REASON;
-      this.enterDegraded(message);
-    });
-    this.breaker.onReset(() => this.leaveDegraded());
-    if (settings.drill) this.startDrill();
+    if (this.settings.drill) this.startDrill();
   }
 
   /**
-   * Runs a database operation under the breaker and time limit. The first database failure starts
-   * degraded mode; it ends when the breaker closes again, or with the next success if it never opened.
+   * Runs a database operation under the breaker and the ceiling; `operation` names it for the learned deadlines
+   * (`<collection>.<kind>`). Throws CircuitOpenError at once while the breaker is open.
    */
-  async execute<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      const result = await this.policy.execute(operation);
-      if (this.degradedSince && this.breaker.state === CircuitState.Closed) this.leaveDegraded();
-      return result;
-    } catch (error) {
-      // A call refused by the open breaker says nothing new about the database: keep the failure that opened it.
-      if (isDatabaseFailure(error) && !(error instanceof BrokenCircuitError)) {
-        const message = describeFailure(error);
-        this.lastFailure = { message, at: new Date() };
-        this.enterDegraded(message);
-      }
-      throw error;
+  execute<T>(run: () => Promise<T>, operation = 'other'): Promise<T> {
+    if (!this.settings.breakerEnabled) return run();
+    if (this.stateName !== 'closed') {
+      return Promise.reject(this.stateName === 'isolated' ? new CircuitIsolatedError() : new CircuitOpenError());
     }
+    const started = performance.now();
+    this.lastStartedAt = started;
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      const flight: Flight = {
+        abandon: (error) => {
+          if (done) return;
+          done = true;
+          clearTimeout(ceiling);
+          this.flights.delete(flight);
+          reject(error);
+        },
+      };
+      const ceiling = setTimeout(() => {
+        const error = new DatabaseTimeoutError(this.settings.operationTimeoutMs);
+        this.failed(error);
+        flight.abandon(error);
+      }, this.settings.operationTimeoutMs);
+      this.flights.add(flight);
+      run().then(
+        (value) => {
+          this.answered(operation, started, done);
+          if (done) return;
+          done = true;
+          clearTimeout(ceiling);
+          this.flights.delete(flight);
+          this.succeeded();
+          resolve(value);
+        },
+        (error: unknown) => {
+          const failure = isDatabaseFailure(error);
+          if (!failure) this.answered(operation, started, done);
+          if (done) return;
+          done = true;
+          clearTimeout(ceiling);
+          this.flights.delete(flight);
+          if (failure) this.failed(error);
+          else this.succeeded();
+          reject(error as Error);
+        },
+      );
+    });
+  }
+
+  /** How long `operation` may take before its caller should stop waiting for it (see OperationDeadlines). */
+  deadlineMs(operation: string): number {
+    return this.deadlines.deadlineMs(operation);
+  }
+
+  /** Operations waiting for the database now. */
+  get inFlight(): number {
+    return this.flights.size;
+  }
+
+  /**
+   * The heartbeat found the database stalled (or refusing): the breaker opens and every operation in flight is
+   * abandoned, so its caller answers without the database now.
+   */
+  stalled(reason: string): void {
+    if (this.stateName !== 'closed') return;
+    const at = new Date();
+    this.lastStall = { message: reason, at };
+    this.lastFailure = { message: reason, at };
+    const abandoned = [...this.flights];
+    this.logger.warn(
+      { event: 'database.stall', reason, abandoned: abandoned.length },
+      `Database stalled (${reason}): breaker open, ${abandoned.length} operation(s) in flight answered without it`,
+    );
+    this.events.emit('stalled', reason);
+    this.trip(reason);
+    const error = new DatabaseStalledError(reason);
+    for (const flight of abandoned) flight.abandon(error);
+  }
+
+  /** The heartbeat's ping was answered: an open breaker closes (requests go to the database again). */
+  probeSucceeded(): void {
+    if (this.stateName !== 'open') return;
+    this.close('the database answers the heartbeat again');
   }
 
   get state(): CircuitStateName {
-    return STATE_NAMES[this.breaker.state];
+    return this.stateName;
   }
 
-  /**
-   * Whether the breaker keeps operations away from the database (open, half-open or isolated).
-   * Requests then go straight to backup data: only the recovery probe tests the database, so no
-   * client waits out a probe's time limit.
-   */
+  /** Whether the breaker keeps operations away from the database (open or isolated): requests go to the tiers. */
   get open(): boolean {
-    return this.breaker.state !== CircuitState.Closed;
+    return this.stateName !== 'closed';
   }
 
   get degraded(): boolean {
@@ -111,25 +172,62 @@ export class DatabaseCircuit implements OnModuleDestroy {
   }
 
   get drilling(): boolean {
-    return this.drill !== undefined;
+    return this.stateName === 'isolated';
   }
 
   startDrill(): void {
-    if (this.drill) return;
+    if (this.stateName === 'isolated') return;
     this.lastFailure = { message: DRILL_REASON, at: new Date() };
-    this.drill = this.breaker.isolate();
+    this.transition('isolated', DRILL_REASON);
     this.enterDegraded(DRILL_REASON);
   }
 
   stopDrill(): void {
-    if (!this.drill) return;
-    const drill = this.drill;
-    this.drill = undefined;
-    drill.dispose();
+    if (this.stateName !== 'isolated') return;
+    this.close('drill ended');
   }
 
   onModuleDestroy(): void {
     this.stopDrill();
+  }
+
+  /** An operation abandoned at the ceiling or a stall teaches no deadline: its time measures the fault, not the load. */
+  private answered(operation: string, started: number, abandoned: boolean): void {
+    const now = performance.now();
+    this.lastAnsweredAt = now;
+    if (!abandoned) this.deadlines.observe(operation, now - started);
+  }
+
+  private succeeded(): void {
+    this.consecutiveFailures = 0;
+    if (this.degradedSince && this.stateName === 'closed') this.leaveDegraded();
+  }
+
+  private failed(error: unknown): void {
+    const message = describeFailure(error);
+    this.lastFailure = { message, at: new Date() };
+    this.enterDegraded(message);
+    if (this.stateName !== 'closed') return;
+    this.consecutiveFailures++;
+    if (isRefusal(error) || this.consecutiveFailures >= this.settings.breakerThreshold) this.trip(message);
+  }
+
+  private trip(reason: string): void {
+    if (this.stateName !== 'closed') return;
+    this.transition('open', reason);
+    this.enterDegraded(reason);
+  }
+
+  private close(reason: string): void {
+    this.consecutiveFailures = 0;
+    this.transition('closed', reason);
+    this.leaveDegraded();
+  }
+
+  private transition(to: CircuitStateName, reason: string): void {
+    if (this.stateName === to) return;
+    this.stateName = to;
+    this.events.emit('transition', to, reason);
   }
 
   private enterDegraded(reason: string): void {

@@ -1,4 +1,34 @@
-import { BrokenCircuitError, IsolatedCircuitError, TaskCancelledError } from 'cockatiel';
+/** An operation refused because the breaker is open: requests do not touch the database until it closes. */
+export class CircuitOpenError extends Error {
+  override readonly name = 'CircuitOpenError';
+
+  constructor() {
+    super('the circuit breaker is open');
+  }
+}
+
+/** An operation refused in a drill. */
+export class CircuitIsolatedError extends Error {
+  override readonly name = 'CircuitIsolatedError';
+
+  constructor() {
+    super('drill: degraded mode forced');
+  }
+}
+
+/** An operation that outlasted the ceiling (FALLBACK_OPERATION_TIMEOUT_MS). */
+export class DatabaseTimeoutError extends Error {
+  override readonly name = 'DatabaseTimeoutError';
+
+  constructor(readonly ceilingMs: number) {
+    super(`operation timed out after ${ceilingMs} ms`);
+  }
+}
+
+/** An operation abandoned because the heartbeat found the database stalled. */
+export class DatabaseStalledError extends Error {
+  override readonly name = 'DatabaseStalledError';
+}
 
 /** Error classes the MongoDB driver raises when the server cannot be reached or answered too late. */
 const FAILURE_ERROR_NAMES = new Set([
@@ -53,9 +83,10 @@ const MONGOOSE_UNAVAILABLE =
  */
 export function isDatabaseFailure(error: unknown): boolean {
   if (
-    error instanceof TaskCancelledError ||
-    error instanceof BrokenCircuitError ||
-    error instanceof IsolatedCircuitError
+    error instanceof DatabaseTimeoutError ||
+    error instanceof DatabaseStalledError ||
+    error instanceof CircuitOpenError ||
+    error instanceof CircuitIsolatedError
   ) {
     return true;
   }
@@ -71,10 +102,34 @@ export function isDatabaseFailure(error: unknown): boolean {
   return name === 'MongooseError' && typeof message === 'string' && MONGOOSE_UNAVAILABLE.test(message);
 }
 
+/** Network errors that are not timeouts: the server refused, reset or closed the connection, or cannot be reached. */
+const REFUSAL_ERROR_NAMES = new Set([
+  'MongoNetworkError',
+  'MongoServerSelectionError',
+  'MongoTopologyClosedError',
+  'MongoNotConnectedError',
+  'MongoPoolClearedError',
+  'PoolClearedError',
+  'PoolClearedOnNetworkError',
+]);
+const REFUSAL_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether a failure says the database is not there (refused, reset, unreachable, not connected), rather than slow:
+ * the breaker opens at once on one, without waiting for more failures.
+ */
+export function isRefusal(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
+  if (typeof message === 'string' && /timed out|timeout/i.test(message)) return false;
+  if (typeof name === 'string' && REFUSAL_ERROR_NAMES.has(name)) return true;
+  if (typeof code === 'string' && REFUSAL_CODES.has(code)) return true;
+  return name === 'MongooseError' && typeof message === 'string' && MONGOOSE_UNAVAILABLE.test(message);
+}
+
 /** One line saying what went wrong, for health and logs. */
 export function describeFailure(error: unknown): string {
-  if (error instanceof TaskCancelledError) return 'operation timed out';
-  if (error instanceof IsolatedCircuitError) return 'drill: degraded mode forced';
+  if (error instanceof DatabaseTimeoutError || error instanceof CircuitIsolatedError) return error.message;
   if (error instanceof Error) return `${error.name}: ${error.message.split('\n')[0]}`.slice(0, 300);
   return String(error);
 }

@@ -3,6 +3,8 @@ import { AppConfig } from '../config/app-config';
 import { DatabasePing } from '../database/database-ping';
 import { MetricsService } from '../metrics/metrics.service';
 import { DatabaseCircuit } from './database-circuit';
+import { DatabaseHeartbeat } from './database-heartbeat';
+import type { LearnedDeadline } from './operation-deadlines';
 import { FallbackRegistry } from './fallback-registry';
 import { LastKnownGood, type LastKnownGoodStats } from './last-known-good/last-known-good';
 import { InjectSharedTier } from './last-known-good/last-known-good.providers';
@@ -16,7 +18,14 @@ export interface ServiceHealth {
   reason: string | null;
   drill: boolean;
   database: { status: 'up' | 'down'; responseTimeMs?: number; lastError: string | null; lastErrorAt: string | null };
-  breaker: { state: string };
+  breaker: {
+    state: string;
+    /** The learned deadline of each database operation. */
+    deadlines: LearnedDeadline[];
+    /** The last stall the heartbeat found (or refusal), if any. */
+    lastStall: { message: string; at: string } | null;
+    heartbeat: { sent: number; missed: number; lastRoundTripMs: number | null };
+  };
   fallbackAnswers: Record<string, number>;
   /** Reads answered while the database failed, per collection and source (stale, snapshot, fallback, unavailable). */
   outageAnswers: Record<string, Record<string, number>>;
@@ -45,13 +54,17 @@ export class FallbackHealth {
     private readonly tier: LastKnownGood,
     @InjectSharedTier() private readonly shared: SharedTier,
     private readonly snapshots: SnapshotRefresher,
+    private readonly heartbeat: DatabaseHeartbeat,
   ) {
-    const stateNumbers = { closed: 0, 'half-open': 1, open: 2, isolated: 3 } as const;
+    const stateNumbers = { closed: 0, open: 2, isolated: 3 } as const;
     metrics.watchFallback(() => ({
       circuitState: stateNumbers[circuit.state],
       degraded: circuit.degraded,
       journal: journal.counts(),
+      deadlines: circuit.deadlines.all(),
     }));
+    circuit.events.on('transition', (to) => metrics.breakerTransitions.inc({ to }));
+    circuit.events.on('stalled', () => metrics.stalls.inc());
   }
 
   /** Whether requests can be answered at all: by the database, or by backup data. */
@@ -86,7 +99,14 @@ export class FallbackHealth {
         lastError: this.circuit.lastFailure?.message ?? pingError,
         lastErrorAt: this.circuit.lastFailure?.at.toISOString() ?? null,
       },
-      breaker: { state: this.circuit.state },
+      breaker: {
+        state: this.circuit.state,
+        deadlines: this.circuit.deadlines.all(),
+        lastStall: this.circuit.lastStall
+          ? { message: this.circuit.lastStall.message, at: this.circuit.lastStall.at.toISOString() }
+          : null,
+        heartbeat: { ...this.heartbeat.stats, lastRoundTripMs: this.heartbeat.stats.lastRoundTripMs ?? null },
+      },
       fallbackAnswers,
       outageAnswers,
       journal: { pending: counts.pending, failed: counts.failed },

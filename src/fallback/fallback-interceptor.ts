@@ -30,11 +30,14 @@ export interface FallbackDependencies {
   circuit: DatabaseCircuit;
   journal: WriteJournal;
   metrics: MetricsService;
+  /** Asked to ping now when a read passes its deadline (DatabaseHeartbeat). */
+  heartbeat: { check(): void };
 }
 
 type AnyRecord = StoredRecord<Record<string, unknown>>;
 type ReadOperation = 'findById' | 'find' | 'count' | 'aggregate';
 type WriteOperation = 'insert' | 'update' | 'delete';
+type Attempt<R> = { answered: true; result: R } | { answered: false };
 
 /** Where an outage answer came from, as counted and logged. */
 export type OutageSource = 'stale' | 'snapshot' | 'fallback' | 'unavailable';
@@ -59,6 +62,8 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
   private readonly logger: Logger;
   private lastServingLogAt = 0;
   private readonly uniqueIndexes: string[][];
+  /** `<collection>.<operation>`: what the circuit learns deadlines by. */
+  private readonly operationNames: Record<ReadOperation | WriteOperation | 'replay', string>;
   /** The write queued last; the next waits for it (see oneAtATime). */
   private lastQueuedWrite: Promise<unknown> = Promise.resolve();
 
@@ -72,6 +77,17 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
   ) {
     this.logger = new Logger(`Fallback:${backup.collectionName}`);
     this.uniqueIndexes = uniqueIndexesOf(model.schema);
+    const name = (operation: string) => `${backup.collectionName}.${operation}`;
+    this.operationNames = {
+      findById: name('findById'),
+      find: name('find'),
+      count: name('count'),
+      aggregate: name('aggregate'),
+      insert: name('insert'),
+      update: name('update'),
+      delete: name('delete'),
+      replay: name('replay'),
+    };
   }
 
   get collectionName(): string {
@@ -83,9 +99,9 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
    * replayed write is checked against (a record known only from the backup data must not pass for a real one).
    */
   readonly database: RecordLookup<T> = {
-    findById: (id) => this.dependencies.circuit.execute(() => this.primary.findById(id)),
-    find: (query) => this.dependencies.circuit.execute(() => this.primary.find(query)),
-    count: (filter) => this.dependencies.circuit.execute(() => this.primary.count(filter)),
+    findById: (id) => this.dependencies.circuit.execute(() => this.primary.findById(id), this.operationNames.replay),
+    find: (query) => this.dependencies.circuit.execute(() => this.primary.find(query), this.operationNames.replay),
+    count: (filter) => this.dependencies.circuit.execute(() => this.primary.count(filter), this.operationNames.replay),
   };
 
   async findById(id: string): Promise<StoredRecord<T> | undefined> {
@@ -188,7 +204,10 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
    * (which tries again later), never answered from backup data.
    */
   async applyJournalled(write: JournalledWrite): Promise<{ applied: true } | { applied: false; reason: string }> {
-    const outcome = await this.dependencies.circuit.execute(() => this.primary.applyJournalled(write));
+    const outcome = await this.dependencies.circuit.execute(
+      () => this.primary.applyJournalled(write),
+      this.operationNames.replay,
+    );
     if (!outcome.applied) {
       // The tier holds the write as it was accepted; the database refused it.
       this.memory.forget(write.documentId);
@@ -214,12 +233,8 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
   private async read<R>(operation: ReadOperation, read: Read<R>): Promise<R> {
     if (!this.dependencies.settings.enabled) return read.fromDatabase();
     if (!this.dependencies.circuit.open) {
-      const ticket = this.memory.begin();
-      const attempt = await this.tryDatabase(operation, read.fromDatabase);
-      if (attempt.answered) {
-        read.remember(ticket, attempt.result);
-        return attempt.result;
-      }
+      const attempt = await this.readDatabase(operation, read);
+      if (attempt.answered) return attempt.result;
     }
     const context = currentRequestContext();
     const stale = await read.fromTier();
@@ -290,14 +305,41 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
     return attempt.answered ? attempt.result : this.queued(operation, toJournal);
   }
 
+  /**
+   * A read from the database, hedged: when it is still waiting at its learned deadline, the heartbeat is asked to
+   * check the database, and the last-known-good tier answers if it can (marked stale) while the read goes on in the
+   * background (remembered, and teaching the deadline, when it ends). Without a tier answer the read waits on, up to
+   * the ceiling or a stall: a slow database is still the best source of data that is not remembered.
+   */
+  private async readDatabase<R>(operation: ReadOperation, read: Read<R>): Promise<Attempt<R>> {
+    const { circuit, settings } = this.dependencies;
+    const ticket = this.memory.begin();
+    const pending = this.tryDatabase(operation, read.fromDatabase).then((attempt) => {
+      if (attempt.answered) read.remember(ticket, attempt.result);
+      return attempt;
+    });
+    const deadlineMs = circuit.deadlineMs(this.operationNames[operation]);
+    if (deadlineMs >= settings.operationTimeoutMs) return pending;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), deadlineMs)));
+    const first = await Promise.race([pending, deadline]);
+    clearTimeout(timer);
+    if (first) return first;
+
+    this.dependencies.heartbeat.check();
+    const stale = await read.fromTier();
+    if (!stale) return pending;
+    pending.catch(() => undefined);
+    currentRequestContext()?.markStale(this.collectionName, stale.at);
+    this.dependencies.metrics.hedgedAnswers.inc({ collection: this.collectionName, source: stale.source });
+    return { answered: true, result: stale.value };
+  }
+
   /** Runs an operation on the database through the circuit; a database failure is returned, any other error thrown. */
-  private async tryDatabase<R>(
-    operation: ReadOperation | WriteOperation,
-    run: () => Promise<R>,
-  ): Promise<{ answered: true; result: R } | { answered: false }> {
+  private async tryDatabase<R>(operation: ReadOperation | WriteOperation, run: () => Promise<R>): Promise<Attempt<R>> {
     const started = performance.now();
     try {
-      const result = await this.dependencies.circuit.execute(run);
+      const result = await this.dependencies.circuit.execute(run, this.operationNames[operation]);
       this.observe(operation, 'ok', started);
       return { answered: true, result };
     } catch (error) {

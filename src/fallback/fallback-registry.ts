@@ -5,6 +5,7 @@ import type { MongooseCollectionStore } from '../common/persistence/mongoose-col
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { DatabaseCircuit } from './database-circuit';
+import { DatabaseHeartbeat } from './database-heartbeat';
 import { FallbackInterceptor } from './fallback-interceptor';
 import { checkFixtureReferences, loadFixtureFile } from './fixtures/fixture-loader';
 import { collectionReferences } from '../common/persistence/schema-references';
@@ -40,6 +41,7 @@ export class FallbackRegistry implements OnModuleInit, OnApplicationBootstrap {
     private readonly metrics: MetricsService,
     private readonly tier: LastKnownGood,
     @InjectSharedTier() private readonly shared: SharedTier,
+    private readonly heartbeat: DatabaseHeartbeat,
   ) {}
 
   guard<T>(
@@ -60,6 +62,7 @@ export class FallbackRegistry implements OnModuleInit, OnApplicationBootstrap {
         circuit: this.circuit,
         journal: this.journal,
         metrics: this.metrics,
+        heartbeat: this.heartbeat,
       },
       new CollectionMemory<T>(primary.collectionName, this.tier, this.shared),
     );

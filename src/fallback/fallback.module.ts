@@ -7,7 +7,7 @@ import { FallbackRegistry } from './fallback-registry';
 import { JournalReplayer } from './journal-replayer';
 import { lastKnownGoodProviders } from './last-known-good/last-known-good.providers';
 import { SnapshotRefresher } from './last-known-good/snapshot-refresher';
-import { RecoveryProbe } from './recovery-probe';
+import { DatabaseHeartbeat } from './database-heartbeat';
 import { WriteJournal } from './write-journal';
 
 /** Keeps the service answering through database outages; see README, "Fallback". */
@@ -21,7 +21,7 @@ import { WriteJournal } from './write-journal';
     ...lastKnownGoodProviders,
     FallbackRegistry,
     JournalReplayer,
-    RecoveryProbe,
+    DatabaseHeartbeat,
     SnapshotRefresher,
     FallbackHealth,
   ],

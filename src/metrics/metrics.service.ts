@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface FallbackSnapshot {
-  /** 0 closed, 1 half-open, 2 open, 3 isolated. */
+  /** 0 closed, 2 open, 3 isolated (1, half-open, is never reported: requests never probe the database). */
   circuitState: number;
   degraded: boolean;
-  journal: Record<'pending' | 'applied' | 'failed', number>;
+  journal: Record<string, number>;
+  /** The learned deadline of each database operation (`<collection>.<kind>`), in milliseconds. */
+  deadlines: { operation: string; deadlineMs: number }[];
 }
 
 /** The service's Prometheus metrics, in a registry of its own (served at GET /metrics). */
@@ -63,6 +65,39 @@ export class MetricsService {
       this.fromSnapshot((snapshot) => {
         for (const [status, count] of Object.entries(snapshot.journal)) this.journalEntries.set({ status }, count);
       }),
+  });
+
+  readonly operationDeadline = new Gauge({
+    name: 'database_operation_deadline_seconds',
+    help: 'The deadline learned per database operation: a read waiting longer is answered from the last-known-good tier',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+    collect: () =>
+      this.fromSnapshot((snapshot) => {
+        for (const { operation, deadlineMs } of snapshot.deadlines) {
+          this.operationDeadline.set({ operation }, deadlineMs / 1000);
+        }
+      }),
+  });
+
+  readonly hedgedAnswers = new Counter({
+    name: 'hedged_answers_total',
+    help: 'Reads past their learned deadline answered from the last-known-good tier while the database went on',
+    labelNames: ['collection', 'source'] as const,
+    registers: [this.registry],
+  });
+
+  readonly stalls = new Counter({
+    name: 'database_stalls_total',
+    help: 'Stalls detected by the heartbeat (a ping unanswered in time while nothing else was answered) or refusals',
+    registers: [this.registry],
+  });
+
+  readonly breakerTransitions = new Counter({
+    name: 'database_breaker_transitions_total',
+    help: 'Transitions of the database circuit breaker, by the state entered',
+    labelNames: ['to'] as const,
+    registers: [this.registry],
   });
 
   readonly journalReplayed = new Counter({

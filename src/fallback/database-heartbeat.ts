@@ -1,0 +1,116 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { mongo } from 'mongoose';
+import { AppConfig } from '../config/app-config';
+import { DatabaseCircuit } from './database-circuit';
+import { describeFailure, isDatabaseFailure, isRefusal } from './database-failure';
+
+/** Requests "flow" while one started this recently: the heartbeat beats then, and rests when the service is idle. */
+const FLOWING_MS = 2000;
+
+interface Ping {
+  sentAt: number;
+  /** Declared missed already (a stall is declared once per ping). */
+  missed: boolean;
+}
+
+/**
+ * Tells a stalled database from a slow one, apart from the operations themselves: a `ping` on a connection of its
+ * own (so it never queues behind slow queries) every FALLBACK_HEARTBEAT_INTERVAL_MS while requests flow, and at once
+ * when a read passes its learned deadline (`check`). A ping unanswered within FALLBACK_HEARTBEAT_TIMEOUT_MS while no
+ * database operation is answered either means the database is stalled (a hung process, a dead network): the breaker
+ * opens at once and the operations in flight are answered from the fallback tiers. A refused connection opens it too.
+ * While the breaker is open the heartbeat is the only probe (no user request is ever one): its first answer closes it.
+ */
+@Injectable()
+export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Heartbeat');
+  private client?: mongo.MongoClient;
+  private timer?: NodeJS.Timeout;
+  private outstanding?: Ping;
+  private stopped = false;
+  /** Pings sent and missed, and the last round trip: for /health and /metrics. */
+  readonly stats = { sent: 0, missed: 0, lastRoundTripMs: undefined as number | undefined };
+
+  constructor(
+    private readonly circuit: DatabaseCircuit,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { enabled, breakerEnabled, heartbeatIntervalMs } = this.config.fallback;
+    if (!enabled || !breakerEnabled) return;
+    this.timer = setInterval(() => this.beat(), heartbeatIntervalMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.client?.close(true).catch(() => undefined);
+  }
+
+  /** A read is past its deadline: ping now (unless a ping is out already), to know soon whether the database is there. */
+  check(): void {
+    if (!this.outstanding) this.send();
+  }
+
+  private beat(): void {
+    if (this.circuit.drilling || this.stopped) return;
+    const flowing = performance.now() - this.circuit.lastStartedAt < FLOWING_MS;
+    if (this.circuit.open || flowing || this.circuit.inFlight > 0) this.check();
+  }
+
+  private send(): void {
+    const uri = this.config.database.uri;
+    if (this.stopped || !uri || this.circuit.drilling) return;
+    const ping: Ping = { sentAt: performance.now(), missed: false };
+    this.outstanding = ping;
+    this.stats.sent++;
+    const timeout = setTimeout(() => this.overdue(ping), this.config.fallback.heartbeatTimeoutMs);
+    this.connection(uri)
+      .db(this.config.database.name)
+      .command({ ping: 1 })
+      .then(
+        () => {
+          this.stats.lastRoundTripMs = Math.round((performance.now() - ping.sentAt) * 10) / 10;
+          this.circuit.probeSucceeded();
+        },
+        (error: unknown) => {
+          // A refused connection is news now; anything else (a timeout of the driver's own) the ping timer has said.
+          if (isRefusal(error) && !this.circuit.open) this.circuit.stalled(`heartbeat: ${describeFailure(error)}`);
+          else if (!isDatabaseFailure(error)) this.logger.warn(`Heartbeat ping failed: ${describeFailure(error)}`);
+        },
+      )
+      .finally(() => {
+        clearTimeout(timeout);
+        if (this.outstanding === ping) this.outstanding = undefined;
+      });
+  }
+
+  /**
+   * The ping is late. Checked after the I/O waiting now has been handled (setImmediate): a busy event loop can fire
+   * the timer before it reads an answer that already arrived. Not a stall while the database answers other operations.
+   */
+  private overdue(ping: Ping): void {
+    setImmediate(() => {
+      if (this.outstanding !== ping || ping.missed || this.circuit.open) return;
+      if (this.circuit.lastAnsweredAt > ping.sentAt) return;
+      ping.missed = true;
+      this.stats.missed++;
+      const waited = Math.round(performance.now() - ping.sentAt);
+      this.circuit.stalled(`heartbeat: no answer to ping within ${waited} ms`);
+    });
+  }
+
+  /** The heartbeat's own client: one connection, short timeouts, so a ping never waits behind the service's queries. */
+  private connection(uri: string): mongo.MongoClient {
+    this.client ??= new mongo.MongoClient(uri, {
+      maxPoolSize: 1,
+      minPoolSize: 1,
+      serverSelectionTimeoutMS: Math.max(1000, this.config.fallback.heartbeatTimeoutMs * 10),
+      connectTimeoutMS: Math.max(1000, this.config.fallback.heartbeatTimeoutMs * 10),
+      heartbeatFrequencyMS: 500,
+    });
+    return this.client;
+  }
+}
