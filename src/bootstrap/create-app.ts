@@ -38,8 +38,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   const openApi = new DocumentBuilder()
     .setTitle('School data service')
-    .setDescription('Schools, headmasters and teachers. GraphQL is served at /graphql.')
+    .setDescription(
+      'Schools, headmasters and teachers. GraphQL is served at /graphql. Access is decided before existence: ' +
+        'without a token, what needs one answers 401 before any record is looked up; a record the caller may not ' +
+        "read (another school's teacher or headmaster) answers 404, as an unknown id does.",
+    )
     .setVersion('1.0')
+    .addBearerAuth()
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
     jsonDocumentUrl: 'docs/openapi.json',

@@ -3,6 +3,7 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiTags, PartialType } from '@nes
 import { toPageBody, toPageRequest } from '../common/paging/paging';
 import { CacheHint } from '../edge/cache-hint';
 import { IdParam } from '../common/validation/id-params';
+import { ApiAccess, notFoundOrNotYours } from '../security/api-access-responses';
 import { CurrentPrincipal } from '../security/current-principal';
 import type { Principal } from '../common/principal';
 import { SchoolResponse, toSchoolResponse } from '../school/dto/school.response';
@@ -22,12 +23,20 @@ import { HeadmasterService } from './headmaster.service';
 
 class UpdateHeadmasterBody extends PartialType(CreateHeadmasterInput) {}
 
+/** A headmaster and what hangs off them: for the headmasters of their school and admins. */
+const READ = {
+  forbidden: 'Teachers never read headmasters, whatever the id',
+  notFound: notFoundOrNotYours('headmaster', "another school's headmaster"),
+};
+const WRITE = { forbidden: 'Not an admin, whatever the id', notFound: 'No headmaster with this id (admins)' };
+
 @ApiTags('headmasters')
 @Controller('headmasters')
 export class HeadmasterController {
   constructor(private readonly headmasters: HeadmasterService) {}
 
   @Get()
+  @ApiAccess({ forbidden: 'Teachers; a schoolId of another school' })
   @ApiOkResponse({ type: HeadmasterPageResponse })
   async list(
     @CurrentPrincipal() principal: Principal,
@@ -39,11 +48,13 @@ export class HeadmasterController {
   }
 
   @Get(':id')
+  @ApiAccess(READ)
   async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<HeadmasterResponse> {
     return toHeadmasterResponse(await this.headmasters.get(principal, id));
   }
 
   @Post()
+  @ApiAccess({ forbidden: 'Not an admin' })
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() input: CreateHeadmasterInput,
@@ -52,6 +63,7 @@ export class HeadmasterController {
   }
 
   @Patch(':id')
+  @ApiAccess(WRITE)
   @ApiBody({ type: UpdateHeadmasterBody })
   async update(
     @CurrentPrincipal() principal: Principal,
@@ -62,18 +74,21 @@ export class HeadmasterController {
   }
 
   @Delete(':id')
+  @ApiAccess(WRITE)
   @HttpCode(204)
   async delete(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
     await this.headmasters.delete(principal, id);
   }
 
   @Get(':id/school')
+  @ApiAccess(READ)
   @ApiOperation({ summary: "The headmaster's school" })
   async school(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<SchoolResponse> {
     return toSchoolResponse(await this.headmasters.schoolOf(principal, id));
   }
 
   @Get(':id/teachers')
+  @ApiAccess(READ)
   @ApiOperation({ summary: "The teachers of the headmaster's school" })
   @ApiOkResponse({ type: TeacherPageResponse })
   async teachers(
@@ -88,6 +103,7 @@ export class HeadmasterController {
   }
 
   @Post(':id/teachers')
+  @ApiAccess(READ)
   @ApiOperation({ summary: "Hires a teacher into the headmaster's school" })
   async hireTeacher(
     @CurrentPrincipal() principal: Principal,
@@ -99,6 +115,7 @@ export class HeadmasterController {
 
   @CacheHint(DASHBOARD)
   @Get(':id/dashboard')
+  @ApiAccess(READ)
   @ApiOperation({ summary: "The headmaster's school, its teacher count and its teachers by subject and by status" })
   async dashboard(
     @CurrentPrincipal() principal: Principal,

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiTags, OmitType, PartialType } from '@nestjs/swagger';
+import { ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiTags, OmitType, PartialType } from '@nestjs/swagger';
 import { toPageBody, toPageRequest } from '../common/paging/paging';
 import { IdParam } from '../common/validation/id-params';
+import { ApiAccess } from '../security/api-access-responses';
 import { CurrentPrincipal } from '../security/current-principal';
 import type { Principal } from '../common/principal';
 import { CreateSubjectInput, ListSubjectsQuery, UpdateSubjectInput } from './dto/subject.inputs';
@@ -10,6 +11,12 @@ import { SUBJECT_SORT_FIELDS } from './subject';
 import { SubjectService } from './subject.service';
 
 class UpdateSubjectBody extends PartialType(OmitType(CreateSubjectInput, ['schoolId'])) {}
+
+const WRITE = {
+  forbidden:
+    "Teachers, whatever the id; another school's subject (subjects are public: refusing one tells nothing a read would not)",
+  notFound: 'No subject with this id',
+};
 
 @ApiTags('subjects')
 @Controller('subjects')
@@ -28,16 +35,19 @@ export class SubjectController {
   }
 
   @Get(':id')
+  @ApiNotFoundResponse({ description: 'No subject with this id (subjects are public)' })
   async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<SubjectResponse> {
     return toSubjectResponse(await this.subjects.get(principal, id));
   }
 
   @Post()
+  @ApiAccess({ forbidden: 'Not a headmaster of the school, nor an admin' })
   async create(@CurrentPrincipal() principal: Principal, @Body() input: CreateSubjectInput): Promise<SubjectResponse> {
     return toSubjectResponse(await this.subjects.create(principal, input));
   }
 
   @Patch(':id')
+  @ApiAccess(WRITE)
   @ApiBody({ type: UpdateSubjectBody })
   async update(
     @CurrentPrincipal() principal: Principal,
@@ -48,6 +58,7 @@ export class SubjectController {
   }
 
   @Delete(':id')
+  @ApiAccess(WRITE)
   @HttpCode(204)
   async delete(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
     await this.subjects.delete(principal, id);

@@ -91,6 +91,15 @@ describe(SubjectService.name, () => {
     expect(repository.delete).not.toHaveBeenCalled();
   });
 
+  it('refuses anonymous callers and teachers before looking the subject up: an unknown id answers the same', async () => {
+    const unknown = 'f0000000000000000000000f';
+    for (const id of [ID, unknown]) {
+      await expect(sut.update(ANONYMOUS, id, { name: 'x' })).rejects.toBeInstanceOf(UnauthenticatedError);
+      await expect(sut.delete(TEACHER, id)).rejects.toBeInstanceOf(ForbiddenError);
+    }
+    expect(repository.getOrThrow).not.toHaveBeenCalled();
+  });
+
   it('keeps a subject that teachers teach: no removal, no new code (409 naming code)', async () => {
     taughtBy = 3;
     await expect(sut.delete(ADMIN, ID)).rejects.toThrow(

@@ -3,7 +3,7 @@ import { ConflictError, InvalidInputError } from '../common/errors/domain-errors
 import { byKeys } from '../common/graphql/request-loaders';
 import type { Page, PageRequest } from '../common/paging/paging';
 import { SchoolService } from '../school/school.service';
-import { assertMayReadSubjects, assertMayWriteSubjectsOf } from './subject.policy';
+import { assertMayReadSubjects, assertMayWriteSubjects, assertMayWriteSubjectsOf } from './subject.policy';
 import type { Principal } from '../common/principal';
 import { SubjectRepository } from './persistence/subject.repository';
 import type { NewSubject, Subject, SubjectChanges, SubjectFilter, SubjectKey } from './subject';
@@ -53,6 +53,7 @@ export class SubjectService {
   }
 
   async update(principal: Principal, id: string, changes: SubjectChanges): Promise<Subject> {
+    assertMayWriteSubjects(principal);
     const subject = await this.subjects.getOrThrow(id);
     assertMayWriteSubjectsOf(principal, subject.schoolId);
     if (changes.code !== undefined && changes.code !== subject.code) await this.assertUnused(subject, 'recoded');
@@ -60,6 +61,7 @@ export class SubjectService {
   }
 
   async delete(principal: Principal, id: string): Promise<Subject> {
+    assertMayWriteSubjects(principal);
     const subject = await this.subjects.getOrThrow(id);
     assertMayWriteSubjectsOf(principal, subject.schoolId);
     await this.assertUnused(subject, 'removed');

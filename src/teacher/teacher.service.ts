@@ -11,7 +11,11 @@ import type { HireTeacherInput } from './dto/teacher.inputs';
 import { TeacherRepository } from './persistence/teacher.repository';
 import {
   assertMayFollowTeachersOf,
+  assertMayManageTeacher,
+  assertMayManageTeachers,
   assertMayManageTeachersOf,
+  assertMayReadTeacher,
+  assertMayReadTeachers,
   mayCountTeachers,
   teacherAccess,
   teacherListSchool,
@@ -46,7 +50,10 @@ export class TeacherService implements OnModuleInit {
   }
 
   async get(principal: Principal, id: string): Promise<TeacherView> {
-    return this.viewFor(principal, await this.teachers.getOrThrow(id));
+    assertMayReadTeachers(principal);
+    const teacher = await this.teachers.getOrThrow(id);
+    assertMayReadTeacher(principal, teacher);
+    return this.viewFor(principal, teacher);
   }
 
   /** Lists are limited to what the caller may see: their own school, unless an admin asks. */
@@ -73,9 +80,10 @@ export class TeacherService implements OnModuleInit {
   async update(principal: Principal, id: string, changes: TeacherChanges): Promise<Teacher> {
     // Who may change a teacher depends on their school, and so do the subjects they may teach; a move between
     // schools is heard of by the subscribers of both.
+    assertMayManageTeachers(principal);
     const needsBefore = principal.role !== 'admin' || changes.schoolId !== undefined || changes.subjects !== undefined;
     const before = needsBefore ? await this.teachers.getOrThrow(id) : undefined;
-    if (before) assertMayManageTeachersOf(principal, before.schoolId);
+    if (before) assertMayManageTeacher(principal, before);
     if (changes.schoolId !== undefined) {
       assertMayManageTeachersOf(principal, changes.schoolId);
       await this.schools.assertExists(changes.schoolId);
@@ -89,7 +97,8 @@ export class TeacherService implements OnModuleInit {
   }
 
   async delete(principal: Principal, id: string): Promise<Teacher> {
-    if (principal.role !== 'admin') assertMayManageTeachersOf(principal, (await this.teachers.getOrThrow(id)).schoolId);
+    assertMayManageTeachers(principal);
+    if (principal.role !== 'admin') assertMayManageTeacher(principal, await this.teachers.getOrThrow(id));
     const teacher = await this.teachers.delete(id);
     this.publishChange('deleted', teacher);
     return teacher;
