@@ -4,12 +4,13 @@ import { startTestApp, type TestApp, type TestClient } from './support/test-app'
 /**
  * The authorization matrix: every role (anonymous, a teacher and a headmaster of one school, an admin) against
  * every endpoint, on their own school and on another, over REST and GraphQL, with the database answering and
- * with the service answering from backup data (a drill).
+ * with the service answering from backup data (a drill). A record the caller may not read is not found (404);
+ * test/access-before-existence.e2e-spec.ts compares those answers with an unknown id's.
  */
 
 type CallerName = keyof SchoolWorld['callers'];
 const CALLERS: CallerName[] = ['anonymous', 'teacher', 'headmaster', 'admin'];
-type Outcome = 'ok' | 401 | 403;
+type Outcome = 'ok' | 401 | 403 | 404;
 
 interface Answer {
   status: number;
@@ -130,7 +131,7 @@ const READS: RestCase[] = [
     {
       name: `GET /api/headmasters/:other${suffix}`,
       request: (world) => ({ method: 'GET', path: `/api/headmasters/${world.other.headmaster}${suffix}` }),
-      outcomes: { anonymous: 401, teacher: 403, headmaster: 403, admin: 'ok' },
+      outcomes: { anonymous: 401, teacher: 403, headmaster: 404, admin: 'ok' },
     },
   ]),
   {
@@ -181,7 +182,7 @@ const READS: RestCase[] = [
   {
     name: 'GET /api/teachers/:other',
     request: (world) => ({ method: 'GET', path: `/api/teachers/${world.other.teacher}` }),
-    outcomes: { anonymous: 401, teacher: 403, headmaster: 403, admin: 'ok' },
+    outcomes: { anonymous: 401, teacher: 404, headmaster: 404, admin: 'ok' },
   },
   {
     name: 'GET /api/subjects: every school’s subjects, for anyone',
@@ -291,12 +292,12 @@ const DENIED_WRITES: RestCase[] = [
   {
     name: 'PATCH /api/teachers/:other',
     request: (world) => ({ method: 'PATCH', path: `/api/teachers/${world.other.teacher}`, body: { status: 'left' } }),
-    outcomes: { anonymous: 401, teacher: 403, headmaster: 403, admin: 'ok' },
+    outcomes: { anonymous: 401, teacher: 403, headmaster: 404, admin: 'ok' },
   },
   {
     name: 'DELETE /api/teachers/:other',
     request: (world) => ({ method: 'DELETE', path: `/api/teachers/${world.other.teacher}` }),
-    outcomes: { anonymous: 401, teacher: 403, headmaster: 403, admin: 'ok' },
+    outcomes: { anonymous: 401, teacher: 403, headmaster: 404, admin: 'ok' },
   },
   {
     name: 'POST /api/headmasters/:other/teachers (hire into another school)',
@@ -305,7 +306,7 @@ const DENIED_WRITES: RestCase[] = [
       path: `/api/headmasters/${world.other.headmaster}/teachers`,
       body: validTeacher('hired-other'),
     }),
-    outcomes: { anonymous: 401, teacher: 403, headmaster: 403, admin: 'ok' },
+    outcomes: { anonymous: 401, teacher: 403, headmaster: 404, admin: 'ok' },
   },
   {
     name: 'POST /api/subjects into the own school',
@@ -343,9 +344,22 @@ const DENIED_WRITES: RestCase[] = [
   },
 ];
 
-/** A denial says who may not, never what is withheld: no record, no field of one, no id. */
-function expectDenial(answer: Answer, outcome: 401 | 403, world: SchoolWorld): void {
+/**
+ * A denial says who may not, never what is withheld: no record, no field of one, no id. A record the caller may
+ * not read is not found, named by the id asked for only, as an unknown id is.
+ */
+function expectDenial(answer: Answer, outcome: 401 | 403 | 404, world: SchoolWorld, path: string): void {
   expect(answer.status).toBe(outcome);
+  if (outcome === 404) {
+    const [, entity, id] = /^\/api\/(teacher|headmaster)s\/([0-9a-f]{24})/.exec(path)!;
+    expect(answer.body).toEqual({
+      statusCode: 404,
+      error: 'NOT_FOUND',
+      message: `${entity} ${id} not found`,
+      field: 'id',
+    });
+    return;
+  }
   expect(Object.keys(answer.body).sort()).toEqual(['error', 'message', 'statusCode']);
   expect(answer.body.error).toBe(outcome === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN');
   const text = JSON.stringify(answer.body);
@@ -364,6 +378,9 @@ interface GraphqlCase {
 }
 
 const deniedCode = (caller: CallerName) => (caller === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
+/** Another school's teacher or headmaster: not there for those who may read such records of their own school. */
+const hiddenCode = (caller: CallerName, readsOwn: CallerName[]) =>
+  readsOwn.includes(caller) ? 'NOT_FOUND' : deniedCode(caller);
 const errorAt = (errors: any[] | undefined, path: (string | number)[]) =>
   errors?.find((error) => JSON.stringify(error.path) === JSON.stringify(path));
 
@@ -443,7 +460,7 @@ const GRAPHQL: GraphqlCase[] = [
     check: (caller, { data, errors }) => {
       if (caller === 'admin') return expect(data.headmaster.dashboard.teacherCount).toEqual(expect.any(Number));
       expect(data).toBeNull();
-      expect(errorAt(errors, ['headmaster'])?.extensions.code).toBe(deniedCode(caller));
+      expect(errorAt(errors, ['headmaster'])?.extensions.code).toBe(hiddenCode(caller, ['headmaster']));
     },
   },
   {
@@ -481,7 +498,7 @@ const GRAPHQL: GraphqlCase[] = [
     query: (world) => `{ teacher(id: "${world.other.teacher}") { firstName } }`,
     check: (caller, { data, errors }) => {
       if (caller === 'admin') return expect(data.teacher.firstName).toEqual(expect.any(String));
-      expect(errorAt(errors, ['teacher'])?.extensions.code).toBe(deniedCode(caller));
+      expect(errorAt(errors, ['teacher'])?.extensions.code).toBe(hiddenCode(caller, ['teacher', 'headmaster']));
     },
   },
   {
@@ -572,7 +589,7 @@ describe.each([
         const { method, path, body } = entry.request(world);
         const answer = await clients[caller].request(method, path, body);
         const outcome = entry.outcomes[caller];
-        if (outcome !== 'ok') return expectDenial(answer, outcome, world);
+        if (outcome !== 'ok') return expectDenial(answer, outcome, world, path);
         expect(answer.status).toBe(200);
         if (path.startsWith('/api/') && !path.startsWith('/api/admin')) {
           expect(answer.headers.get('x-data-source')).toBe(source);
@@ -587,7 +604,8 @@ describe.each([
       const denied = CALLERS.filter((caller) => entry.outcomes[caller] !== 'ok');
       it.each(denied)('as %s', async (caller) => {
         const { method, path, body } = entry.request(world);
-        expectDenial(await clients[caller].request(method, path, body), entry.outcomes[caller] as 401 | 403, world);
+        const outcome = entry.outcomes[caller] as 401 | 403 | 404;
+        expectDenial(await clients[caller].request(method, path, body), outcome, world, path);
       });
     });
 
@@ -676,7 +694,7 @@ describe.each([
         if (data.length > 0) expect(answer.body.extensions?.dataSource).toBe(source);
         for (const error of answer.body.errors ?? []) {
           expect(JSON.stringify(error)).not.toMatch(/@/);
-          expect(['UNAUTHENTICATED', 'FORBIDDEN']).toContain(error.extensions?.code);
+          expect(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND']).toContain(error.extensions?.code);
         }
         entry.check(caller, answer.body, world);
       });

@@ -48,6 +48,24 @@ describe('API documentation', () => {
     expect(schemaOf(page.properties.items.items.$ref).properties).toHaveProperty(itemField);
   });
 
+  it.each([
+    ['/api/teachers/{id}', 'get'],
+    ['/api/teachers/{id}', 'delete'],
+    ['/api/headmasters/{id}/dashboard', 'get'],
+    ['/api/headmasters/{id}/teachers', 'post'],
+  ])(
+    'states the access rule for %s (%s): 401 before any lookup, 404 alike for unknown and not yours',
+    async (path, method) => {
+      const { body: document } = await sut.request('GET', '/docs/openapi.json');
+      const { responses, security } = document.paths[path][method];
+      expect(security).toEqual([{ bearer: [] }]);
+      expect(responses['401'].description).toMatch(/before any record is looked up/);
+      expect(responses['404'].description).toMatch(/^No (teacher|headmaster) with this id, or /);
+      expect(responses['404'].description).toMatch(/the same answer/);
+      expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    },
+  );
+
   it('serves Swagger UI at /docs with its assets from the service itself', async () => {
     const page = await sut.request('GET', '/docs');
     expect(page.status).toBe(200);

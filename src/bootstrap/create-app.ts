@@ -40,6 +40,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     .setTitle('School data service')
     .setDescription(
       'Schools, headmasters, teachers and subjects. GraphQL is served at /graphql.\n\n' +
+        'Access is decided before existence: without a token, what needs one answers 401 before any record is ' +
+        "looked up; a record the caller may not read (another school's teacher or headmaster) answers 404, as an " +
+        'unknown id does.\n\n' +
         'References hold on every write: an unknown `schoolId` or subject code is a 400 naming the field; a record ' +
         'others still refer to (a school with teachers, a headmaster or subjects; a subject teachers teach) is not ' +
         "deleted or recoded (409 naming them). A school's `headmasterId` is derived from the headmaster whose " +
@@ -47,6 +50,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
         'same rules against the database; one that now breaks a rule is marked failed and never applied.',
     )
     .setVersion('1.0')
+    .addBearerAuth()
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
     jsonDocumentUrl: 'docs/openapi.json',

@@ -116,7 +116,7 @@ export class DatabaseCircuit implements OnModuleDestroy {
           this.flights.delete(flight);
           if (failure) this.failed(error);
           else this.succeeded();
-          reject(error as Error);
+          reject(error);
         },
       );
     });

@@ -11,6 +11,7 @@ import {
 import { toPageBody, toPageRequest } from '../common/paging/paging';
 import { CacheHint } from '../edge/cache-hint';
 import { IdParam } from '../common/validation/id-params';
+import { ApiAccess, notFoundOrNotYours } from '../security/api-access-responses';
 import { CurrentPrincipal } from '../security/current-principal';
 import type { Principal } from '../common/principal';
 import { SchoolResponse, toSchoolResponse } from '../school/dto/school.response';
@@ -30,12 +31,20 @@ import { HeadmasterService } from './headmaster.service';
 
 class UpdateHeadmasterBody extends PartialType(CreateHeadmasterInput) {}
 
+/** A headmaster and what hangs off them: for the headmasters of their school and admins. */
+const READ = {
+  forbidden: 'Teachers never read headmasters, whatever the id',
+  notFound: notFoundOrNotYours('headmaster', "another school's headmaster"),
+};
+const WRITE = { forbidden: 'Not an admin, whatever the id', notFound: 'No headmaster with this id (admins)' };
+
 @ApiTags('headmasters')
 @Controller('headmasters')
 export class HeadmasterController {
   constructor(private readonly headmasters: HeadmasterService) {}
 
   @Get()
+  @ApiAccess({ forbidden: 'Teachers; a schoolId of another school' })
   @ApiOkResponse({ type: HeadmasterPageResponse })
   async list(
     @CurrentPrincipal() principal: Principal,
@@ -47,6 +56,7 @@ export class HeadmasterController {
   }
 
   @Get(':id')
+  @ApiAccess(READ)
   async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<HeadmasterResponse> {
     return toHeadmasterResponse(await this.headmasters.get(principal, id));
   }
@@ -54,6 +64,7 @@ export class HeadmasterController {
   @ApiBadRequestResponse({ description: '`schoolId` names no school (or another field is invalid); `field` names it.' })
   @ApiConflictResponse({ description: 'The school already has a headmaster (one per school), or the e-mail is taken.' })
   @Post()
+  @ApiAccess({ forbidden: 'Not an admin' })
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() input: CreateHeadmasterInput,
@@ -64,6 +75,7 @@ export class HeadmasterController {
   @ApiBadRequestResponse({ description: '`schoolId` names no school (or another field is invalid); `field` names it.' })
   @ApiConflictResponse({ description: 'The new school already has a headmaster, or the e-mail is taken.' })
   @Patch(':id')
+  @ApiAccess(WRITE)
   @ApiBody({ type: UpdateHeadmasterBody })
   async update(
     @CurrentPrincipal() principal: Principal,
@@ -74,18 +86,21 @@ export class HeadmasterController {
   }
 
   @Delete(':id')
+  @ApiAccess(WRITE)
   @HttpCode(204)
   async delete(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
     await this.headmasters.delete(principal, id);
   }
 
   @Get(':id/school')
+  @ApiAccess(READ)
   @ApiOperation({ summary: "The headmaster's school" })
   async school(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<SchoolResponse> {
     return toSchoolResponse(await this.headmasters.schoolOf(principal, id));
   }
 
   @Get(':id/teachers')
+  @ApiAccess(READ)
   @ApiOperation({ summary: "The teachers of the headmaster's school" })
   @ApiOkResponse({ type: TeacherPageResponse })
   async teachers(
@@ -103,6 +118,7 @@ export class HeadmasterController {
     description: "A subject code that is not a subject of the headmaster's school; `field` is `subjects`.",
   })
   @Post(':id/teachers')
+  @ApiAccess(READ)
   @ApiOperation({ summary: "Hires a teacher into the headmaster's school" })
   async hireTeacher(
     @CurrentPrincipal() principal: Principal,
@@ -114,6 +130,7 @@ export class HeadmasterController {
 
   @CacheHint(DASHBOARD)
   @Get(':id/dashboard')
+  @ApiAccess(READ)
   @ApiOperation({ summary: "The headmaster's school, its teacher count and its teachers by subject and by status" })
   async dashboard(
     @CurrentPrincipal() principal: Principal,

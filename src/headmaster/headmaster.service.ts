@@ -11,9 +11,11 @@ import { TeacherService } from '../teacher/teacher.service';
 import type { Headmaster, HeadmasterChanges, HeadmasterDashboard, HeadmasterFilter, NewHeadmaster } from './headmaster';
 import {
   assertMayReadHeadmaster,
+  assertMayReadHeadmasters,
   assertMayWriteHeadmasters,
   headmasterListSchool,
   mayReadHeadmaster,
+  mayReadHeadmasters,
 } from './headmaster.policy';
 import { HeadmasterRepository } from './persistence/headmaster.repository';
 
@@ -31,18 +33,22 @@ export class HeadmasterService implements OnModuleInit {
   }
 
   async get(principal: Principal, id: string): Promise<Headmaster> {
+    assertMayReadHeadmasters(principal);
     const headmaster = await this.headmasters.getOrThrow(id);
     assertMayReadHeadmaster(principal, headmaster);
     return headmaster;
   }
 
-  /** Headmasters by id in the order asked: null for an unknown id, the denial for one the caller may not see. */
+  /**
+   * Headmasters by id in the order asked: null for an unknown id and for one of another school (not there, to the
+   * caller), the denial for each when the caller may read no headmaster.
+   */
   async getMany(principal: Principal, ids: readonly string[]): Promise<(Headmaster | DomainError | null)[]> {
+    if (!mayReadHeadmasters(principal)) return ids.map(() => accessDenied(principal));
     const found = new Map((await this.headmasters.findByIds(ids)).map((headmaster) => [headmaster.id, headmaster]));
     return ids.map((id) => {
       const headmaster = found.get(id);
-      if (!headmaster) return null;
-      return mayReadHeadmaster(principal, headmaster) ? headmaster : accessDenied(principal);
+      return headmaster && mayReadHeadmaster(principal, headmaster) ? headmaster : null;
     });
   }
 

@@ -58,8 +58,8 @@ function setUp(extraLive: Partial<Record<Name, AnyRecord[]>> = {}) {
       entity: ENTITIES[name],
       modelName: MODELS[name],
       schema: SCHEMAS[name],
-      live: stores[name].live as RecordLookup<unknown>,
-      database: stores[name].database as RecordLookup<unknown>,
+      live: stores[name].live,
+      database: stores[name].database,
     };
     rules.register(registered);
     inner[name] = {

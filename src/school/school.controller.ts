@@ -1,7 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiConflictResponse, ApiOkResponse, ApiTags, PartialType } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  PartialType,
+} from '@nestjs/swagger';
 import { toPageBody, toPageRequest } from '../common/paging/paging';
 import { IdParam } from '../common/validation/id-params';
+import { ApiAccess } from '../security/api-access-responses';
 import { CurrentPrincipal } from '../security/current-principal';
 import type { Principal } from '../common/principal';
 import { CreateSchoolInput, ListSchoolsQuery, UpdateSchoolInput } from './dto/school.inputs';
@@ -10,6 +18,8 @@ import { SCHOOL_SORT_FIELDS } from './school';
 import { SchoolService } from './school.service';
 
 class UpdateSchoolBody extends PartialType(CreateSchoolInput) {}
+
+const WRITE = { forbidden: 'Not an admin, whatever the id', notFound: 'No school with this id (admins)' };
 
 @ApiTags('schools')
 @Controller('schools')
@@ -25,16 +35,19 @@ export class SchoolController {
   }
 
   @Get(':id')
+  @ApiNotFoundResponse({ description: 'No school with this id (the directory is public: anyone may tell which exist)' })
   async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<SchoolResponse> {
     return toSchoolResponse(await this.schools.get(principal, id));
   }
 
   @Post()
+  @ApiAccess({ forbidden: 'Not an admin' })
   async create(@CurrentPrincipal() principal: Principal, @Body() input: CreateSchoolInput): Promise<SchoolResponse> {
     return toSchoolResponse(await this.schools.create(principal, input));
   }
 
   @Patch(':id')
+  @ApiAccess(WRITE)
   @ApiBody({ type: UpdateSchoolBody })
   async update(
     @CurrentPrincipal() principal: Principal,
@@ -49,6 +62,7 @@ export class SchoolController {
       'Teachers, a headmaster or subjects still belong to the school: the message names them. Nothing is deleted.',
   })
   @Delete(':id')
+  @ApiAccess(WRITE)
   @HttpCode(204)
   async delete(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
     await this.schools.delete(principal, id);

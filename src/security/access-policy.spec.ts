@@ -1,6 +1,13 @@
-import { ForbiddenError, UnauthenticatedError } from '../common/errors/domain-errors';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../common/errors/domain-errors';
 import { ANONYMOUS, type Principal } from '../common/principal';
-import { accessDenied, assertAdmin, assertSortWithin, isHeadmasterOf } from './access-policy';
+import {
+  accessDenied,
+  assertAdmin,
+  assertSignedIn,
+  assertSortWithin,
+  concealed,
+  isHeadmasterOf,
+} from './access-policy';
 
 const SCHOOL = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 const admin: Principal = { role: 'admin', sub: 'root' };
@@ -13,6 +20,20 @@ describe(accessDenied.name, () => {
       new UnauthenticatedError('sign in for this: send Authorization: Bearer <token>'),
     );
     expect(accessDenied(headmaster)).toEqual(new ForbiddenError('not allowed for a headmaster of this school'));
+  });
+});
+
+describe(concealed.name, () => {
+  it('is what an unknown id answers: NOT_FOUND naming the id asked for, nothing about the record', () => {
+    expect(concealed('teacher', SCHOOL)).toEqual(new NotFoundError('teacher', SCHOOL));
+    expect(concealed('teacher', SCHOOL).message).toBe(`teacher ${SCHOOL} not found`);
+  });
+});
+
+describe(assertSignedIn.name, () => {
+  it('refuses anonymous callers only', () => {
+    expect(() => assertSignedIn(ANONYMOUS)).toThrow(UnauthenticatedError);
+    for (const principal of [admin, headmaster, teacher]) expect(() => assertSignedIn(principal)).not.toThrow();
   });
 });
 

@@ -3,6 +3,7 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
   OmitType,
@@ -10,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { toPageBody, toPageRequest } from '../common/paging/paging';
 import { IdParam } from '../common/validation/id-params';
+import { ApiAccess } from '../security/api-access-responses';
 import { CurrentPrincipal } from '../security/current-principal';
 import type { Principal } from '../common/principal';
 import { CreateSubjectInput, ListSubjectsQuery, UpdateSubjectInput } from './dto/subject.inputs';
@@ -18,6 +20,12 @@ import { SUBJECT_SORT_FIELDS } from './subject';
 import { SubjectService } from './subject.service';
 
 class UpdateSubjectBody extends PartialType(OmitType(CreateSubjectInput, ['schoolId'])) {}
+
+const WRITE = {
+  forbidden:
+    "Teachers, whatever the id; another school's subject (subjects are public: refusing one tells nothing a read would not)",
+  notFound: 'No subject with this id',
+};
 
 @ApiTags('subjects')
 @Controller('subjects')
@@ -36,12 +44,14 @@ export class SubjectController {
   }
 
   @Get(':id')
+  @ApiNotFoundResponse({ description: 'No subject with this id (subjects are public)' })
   async get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<SubjectResponse> {
     return toSubjectResponse(await this.subjects.get(principal, id));
   }
 
   @ApiBadRequestResponse({ description: '`schoolId` names no school (or another field is invalid); `field` names it.' })
   @Post()
+  @ApiAccess({ forbidden: 'Not a headmaster of the school, nor an admin' })
   async create(@CurrentPrincipal() principal: Principal, @Body() input: CreateSubjectInput): Promise<SubjectResponse> {
     return toSubjectResponse(await this.subjects.create(principal, input));
   }
@@ -50,6 +60,7 @@ export class SubjectController {
     description: 'Teachers of the school teach this subject: its code cannot change. The message says how many.',
   })
   @Patch(':id')
+  @ApiAccess(WRITE)
   @ApiBody({ type: UpdateSubjectBody })
   async update(
     @CurrentPrincipal() principal: Principal,
@@ -63,6 +74,7 @@ export class SubjectController {
     description: 'Teachers of the school teach this subject: it cannot be deleted. The message says how many.',
   })
   @Delete(':id')
+  @ApiAccess(WRITE)
   @HttpCode(204)
   async delete(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
     await this.subjects.delete(principal, id);

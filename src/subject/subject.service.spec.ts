@@ -78,6 +78,15 @@ describe(SubjectService.name, () => {
     expect(repository.delete).not.toHaveBeenCalled();
   });
 
+  it('refuses anonymous callers and teachers before looking the subject up: an unknown id answers the same', async () => {
+    const unknown = 'f0000000000000000000000f';
+    for (const id of [ID, unknown]) {
+      await expect(sut.update(ANONYMOUS, id, { name: 'x' })).rejects.toBeInstanceOf(UnauthenticatedError);
+      await expect(sut.delete(TEACHER, id)).rejects.toBeInstanceOf(ForbiddenError);
+    }
+    expect(repository.getOrThrow).not.toHaveBeenCalled();
+  });
+
   it('finds subjects by school and code in the order asked, null for none', async () => {
     const keys = [
       { schoolId: SCHOOL, code: 'latin' },

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { byKeys } from '../common/graphql/request-loaders';
 import type { Page, PageRequest } from '../common/paging/paging';
-import { assertMayReadSubjects, assertMayWriteSubjectsOf } from './subject.policy';
+import { assertMayReadSubjects, assertMayWriteSubjects, assertMayWriteSubjectsOf } from './subject.policy';
 import type { Principal } from '../common/principal';
 import { SubjectRepository } from './persistence/subject.repository';
 import type { NewSubject, Subject, SubjectChanges, SubjectFilter, SubjectKey } from './subject';
@@ -35,12 +35,14 @@ export class SubjectService {
   }
 
   async update(principal: Principal, id: string, changes: SubjectChanges): Promise<Subject> {
+    assertMayWriteSubjects(principal);
     const subject = await this.subjects.getOrThrow(id);
     assertMayWriteSubjectsOf(principal, subject.schoolId);
     return this.subjects.update(id, changes);
   }
 
   async delete(principal: Principal, id: string): Promise<Subject> {
+    assertMayWriteSubjects(principal);
     const subject = await this.subjects.getOrThrow(id);
     assertMayWriteSubjectsOf(principal, subject.schoolId);
     return this.subjects.delete(id);

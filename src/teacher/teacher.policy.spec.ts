@@ -1,6 +1,15 @@
-import { ForbiddenError, UnauthenticatedError } from '../common/errors/domain-errors';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../common/errors/domain-errors';
 import { ANONYMOUS, type Principal } from '../common/principal';
-import { assertMayManageTeachersOf, mayCountTeachers, teacherAccess, teacherListSchool } from './teacher.policy';
+import {
+  assertMayManageTeacher,
+  assertMayManageTeachers,
+  assertMayManageTeachersOf,
+  assertMayReadTeacher,
+  assertMayReadTeachers,
+  mayCountTeachers,
+  teacherAccess,
+  teacherListSchool,
+} from './teacher.policy';
 
 const OWN = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 const OTHER = 'bbbbbbbbbbbbbbbbbbbbbbbb';
@@ -27,6 +36,26 @@ describe('teacher policy', () => {
     [ANONYMOUS, { id: COLLEAGUE, schoolId: OWN }, UnauthenticatedError],
   ] as const)('%o may not see %o', (principal, target, error) => {
     expect(() => teacherAccess(principal, target)).toThrow(error);
+  });
+
+  it('refuses anonymous callers before any teacher is looked up; to another school a teacher is not found', () => {
+    expect(() => assertMayReadTeachers(ANONYMOUS)).toThrow(UnauthenticatedError);
+    expect(() => assertMayReadTeachers(teacher)).not.toThrow();
+    expect(() => assertMayReadTeacher(teacher, { id: COLLEAGUE, schoolId: OWN })).not.toThrow();
+    expect(() => assertMayReadTeacher(admin, { id: COLLEAGUE, schoolId: OTHER })).not.toThrow();
+    for (const principal of [teacher, headmaster]) {
+      expect(() => assertMayReadTeacher(principal, { id: COLLEAGUE, schoolId: OTHER })).toThrow(
+        new NotFoundError('teacher', COLLEAGUE),
+      );
+    }
+  });
+
+  it('refuses a change by role before the teacher is looked up, and hides another school’s teacher', () => {
+    expect(() => assertMayManageTeachers(ANONYMOUS)).toThrow(UnauthenticatedError);
+    expect(() => assertMayManageTeachers(teacher)).toThrow(ForbiddenError);
+    expect(() => assertMayManageTeachers(headmaster)).not.toThrow();
+    expect(() => assertMayManageTeacher(headmaster, { id: COLLEAGUE, schoolId: OWN })).not.toThrow();
+    expect(() => assertMayManageTeacher(headmaster, { id: COLLEAGUE, schoolId: OTHER })).toThrow(NotFoundError);
   });
 
   it('limits lists to the own school, and lets a teacher filter and sort only on what colleagues show', () => {

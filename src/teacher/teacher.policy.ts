@@ -1,11 +1,12 @@
 import type { SortSpec } from '../common/paging/paging';
 import { isMemberOf, type Principal } from '../common/principal';
-import { assertSortWithin, deny, isHeadmasterOf } from '../security/access-policy';
+import { assertSignedIn, assertSortWithin, concealed, deny, isHeadmasterOf } from '../security/access-policy';
 
 /**
  * Who may see and change teachers. A teacher sees their own profile in full and their colleagues' names and
  * subjects; the school's headmasters read, hire, update and remove its teachers; admins may do everything.
- * Anonymous callers and other schools see no teacher.
+ * Anonymous callers and other schools see no teacher: to another school a teacher is not there (404, as an
+ * unknown id), and anonymous callers are refused (401) before any teacher is looked up.
  */
 
 export type TeacherAccess = 'full' | 'colleague';
@@ -19,6 +20,14 @@ export function teacherAccess(principal: Principal, teacher: { id: string; schoo
     return principal.sub === teacher.id ? 'full' : 'colleague';
   }
   deny(principal);
+}
+
+/** Before a teacher is looked up by id: who may read teachers at all (anyone signed in; the school decides then). */
+export const assertMayReadTeachers = assertSignedIn;
+
+/** A teacher looked up by id: one of a school the caller does not belong to is, to them, not there. */
+export function assertMayReadTeacher(principal: Principal, teacher: { id: string; schoolId: string }): void {
+  if (principal.role !== 'admin' && !isMemberOf(principal, teacher.schoolId)) throw concealed('teacher', teacher.id);
 }
 
 /**
@@ -43,6 +52,17 @@ export function teacherListSchool(
 /** How many teachers a school has is for its members and admins. */
 export function mayCountTeachers(principal: Principal, schoolId: string): boolean {
   return principal.role === 'admin' || isMemberOf(principal, schoolId);
+}
+
+/** Before a teacher to change or remove is looked up: only headmasters and admins ever do. */
+export function assertMayManageTeachers(principal: Principal): void {
+  if (principal.role !== 'admin' && principal.role !== 'headmaster') deny(principal);
+}
+
+/** A teacher to change or remove: one the caller may not read is not there; one they may read, theirs to manage or not. */
+export function assertMayManageTeacher(principal: Principal, teacher: { id: string; schoolId: string }): void {
+  assertMayReadTeacher(principal, teacher);
+  assertMayManageTeachersOf(principal, teacher.schoolId);
 }
 
 /** Hiring, changing and removing teachers: the school's headmasters and admins. */

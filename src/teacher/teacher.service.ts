@@ -9,7 +9,11 @@ import type { HireTeacherInput } from './dto/teacher.inputs';
 import { TeacherRepository } from './persistence/teacher.repository';
 import {
   assertMayFollowTeachersOf,
+  assertMayManageTeacher,
+  assertMayManageTeachers,
   assertMayManageTeachersOf,
+  assertMayReadTeacher,
+  assertMayReadTeachers,
   mayCountTeachers,
   teacherAccess,
   teacherListSchool,
@@ -37,7 +41,10 @@ export class TeacherService {
   ) {}
 
   async get(principal: Principal, id: string): Promise<TeacherView> {
-    return this.viewFor(principal, await this.teachers.getOrThrow(id));
+    assertMayReadTeachers(principal);
+    const teacher = await this.teachers.getOrThrow(id);
+    assertMayReadTeacher(principal, teacher);
+    return this.viewFor(principal, teacher);
   }
 
   /** Lists are limited to what the caller may see: their own school, unless an admin asks. */
@@ -63,9 +70,10 @@ export class TeacherService {
   async update(principal: Principal, id: string, changes: TeacherChanges): Promise<Teacher> {
     // Who may change a teacher depends on their school; a move between schools is heard of by the subscribers of
     // both.
+    assertMayManageTeachers(principal);
     const needsBefore = principal.role !== 'admin' || changes.schoolId !== undefined;
     const before = needsBefore ? await this.teachers.getOrThrow(id) : undefined;
-    if (before) assertMayManageTeachersOf(principal, before.schoolId);
+    if (before) assertMayManageTeacher(principal, before);
     if (changes.schoolId !== undefined) assertMayManageTeachersOf(principal, changes.schoolId);
     const teacher = await this.teachers.update(id, changes);
     this.publishChange('updated', teacher, before?.schoolId);
@@ -73,7 +81,8 @@ export class TeacherService {
   }
 
   async delete(principal: Principal, id: string): Promise<Teacher> {
-    if (principal.role !== 'admin') assertMayManageTeachersOf(principal, (await this.teachers.getOrThrow(id)).schoolId);
+    assertMayManageTeachers(principal);
+    if (principal.role !== 'admin') assertMayManageTeacher(principal, await this.teachers.getOrThrow(id));
     const teacher = await this.teachers.delete(id);
     this.publishChange('deleted', teacher);
     return teacher;

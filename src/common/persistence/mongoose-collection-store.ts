@@ -130,7 +130,7 @@ export class MongooseCollectionStore<T> implements ReplayableStore<T> {
       const created = await this.model.create(data);
       return created.toObject() as unknown as StoredRecord<T>;
     } catch (error) {
-      await this.nameClash(error, data as Record<string, unknown>);
+      await this.nameClash(error, data);
       translateWriteError(error, this.entity, this.uniqueIndexes);
     }
   }
@@ -143,7 +143,7 @@ export class MongooseCollectionStore<T> implements ReplayableStore<T> {
         .exec();
       return (updated ?? undefined) as StoredRecord<T> | undefined;
     } catch (error) {
-      await this.nameClash(error, changes as Record<string, unknown>, id);
+      await this.nameClash(error, changes, id);
       translateWriteError(error, this.entity, this.uniqueIndexes);
     }
   }
