@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { BrokenCircuitError, IsolatedCircuitError, TaskCancelledError } from 'cockatiel';
 import type { FallbackSettings } from '../config/app-config';
 import { DatabaseCircuit } from './database-circuit';
+import { CircuitIsolatedError, CircuitOpenError, DatabaseStalledError, DatabaseTimeoutError } from './database-failure';
 import { configWith, databaseFailure, START } from './testing/fallback-test-kit';
 
 function newTestCircuit(settings: Partial<FallbackSettings> = {}) {
@@ -12,6 +12,9 @@ function newTestCircuit(settings: Partial<FallbackSettings> = {}) {
   return { sut, events };
 }
 
+/** A failure that says the database cannot serve now, without saying it is gone (not a refusal). */
+const transientFailure = (message = 'interrupted at shutdown') =>
+  Object.assign(new Error(message), { name: 'MongoServerError', code: 11600 });
 const succeeding = <T>(value: T) => jest.fn(() => Promise.resolve(value));
 const failing = (error: Error = databaseFailure()) => jest.fn(() => Promise.reject(error));
 const neverSettling = () => jest.fn(() => new Promise<never>(() => undefined));
@@ -22,8 +25,8 @@ async function runDatabaseFailures(
   message?: (attempt: number) => string,
 ): Promise<void> {
   for (let attempt = 1; attempt <= times; attempt++) {
-    await expect(sut.execute(failing(databaseFailure(message?.(attempt))))).rejects.toMatchObject({
-      name: 'MongoNetworkError',
+    await expect(sut.execute(failing(transientFailure(message?.(attempt))))).rejects.toMatchObject({
+      name: 'MongoServerError',
     });
   }
 }
@@ -92,11 +95,8 @@ describe(DatabaseCircuit.name, () => {
 
       expect(sut.degraded).toBe(true);
       expect(sut.degradedSince).toEqual(START);
-      expect(sut.lastFailure).toEqual({
-        message: 'MongoNetworkError: connect ECONNREFUSED 127.0.0.1:27017',
-        at: START,
-      });
-      expect(events.degraded).toHaveBeenCalledWith('MongoNetworkError: connect ECONNREFUSED 127.0.0.1:27017');
+      expect(sut.lastFailure).toEqual({ message: 'MongoServerError: interrupted at shutdown', at: START });
+      expect(events.degraded).toHaveBeenCalledWith('MongoServerError: interrupted at shutdown');
 
       jest.advanceTimersByTime(100);
       await runDatabaseFailures(sut, 2);
@@ -122,12 +122,12 @@ describe(DatabaseCircuit.name, () => {
     it('refuses operations at once while open, without running them, and keeps the failure that opened it', async () => {
       const { sut } = newTestCircuit({ breakerThreshold: 3 });
       await runDatabaseFailures(sut, 3, (attempt) => `failure ${attempt}`);
-      const opening = { message: 'MongoNetworkError: failure 3', at: START };
+      const opening = { message: 'MongoServerError: failure 3', at: START };
       expect(sut.lastFailure).toEqual(opening);
       jest.advanceTimersByTime(100);
 
       const operation = succeeding('never returned');
-      await expect(sut.execute(operation)).rejects.toBeInstanceOf(BrokenCircuitError);
+      await expect(sut.execute(operation)).rejects.toBeInstanceOf(CircuitOpenError);
 
       expect(operation).not.toHaveBeenCalled();
       expect(sut.state).toBe('open');
@@ -140,7 +140,7 @@ describe(DatabaseCircuit.name, () => {
       const { sut, events } = newTestCircuit({ operationTimeoutMs: 750, breakerThreshold: 1 });
       let settled = false;
       const outcome = sut.execute(neverSettling()).finally(() => (settled = true));
-      const rejection = expect(outcome).rejects.toBeInstanceOf(TaskCancelledError);
+      const rejection = expect(outcome).rejects.toBeInstanceOf(DatabaseTimeoutError);
 
       await jest.advanceTimersByTimeAsync(749);
       expect(settled).toBe(false);
@@ -148,74 +148,81 @@ describe(DatabaseCircuit.name, () => {
       await rejection;
 
       expect(sut.state).toBe('open');
-      expect(sut.lastFailure).toEqual({ message: 'operation timed out', at: new Date(START.getTime() + 750) });
-      expect(events.degraded).toHaveBeenCalledWith('operation timed out');
+      const message = 'operation timed out after 750 ms';
+      expect(sut.lastFailure).toEqual({ message, at: new Date(START.getTime() + 750) });
+      expect(events.degraded).toHaveBeenCalledWith(message);
     });
   });
 
-  describe('half-open', () => {
-    async function openedCircuit() {
-      const built = newTestCircuit({ breakerThreshold: 2, halfOpenAfterMs: 500 });
-      await runDatabaseFailures(built.sut, 2);
-      expect(built.sut.state).toBe('open');
-      return built;
-    }
+  describe('refusal, stall and the heartbeat', () => {
+    it('opens at once when the database refuses the connection', async () => {
+      const { sut } = newTestCircuit({ breakerThreshold: 3 });
+      await expect(sut.execute(failing(databaseFailure()))).rejects.toMatchObject({ name: 'MongoNetworkError' });
+      expect(sut.state).toBe('open');
+    });
 
-    it('lets one operation through after halfOpenAfterMs; its success closes the circuit and emits recovered', async () => {
-      const { sut, events } = await openedCircuit();
+    it('stays open however long: no request is let through as a probe; the heartbeat closes it', async () => {
+      const { sut, events } = newTestCircuit({ breakerThreshold: 2 });
+      await runDatabaseFailures(sut, 2);
+      jest.advanceTimersByTime(60_000);
+      const refused = succeeding('refused');
+      await expect(sut.execute(refused)).rejects.toBeInstanceOf(CircuitOpenError);
+      expect(refused).not.toHaveBeenCalled();
 
-      jest.advanceTimersByTime(499);
-      await expect(sut.execute(succeeding('too early'))).rejects.toBeInstanceOf(BrokenCircuitError);
-      jest.advanceTimersByTime(1);
-      const probe = succeeding('answered');
-      await expect(sut.execute(probe)).resolves.toBe('answered');
-
-      expect(probe).toHaveBeenCalledTimes(1);
+      sut.probeSucceeded();
       expect(sut.state).toBe('closed');
       expect(sut.degraded).toBe(false);
-      expect(sut.degradedSince).toBeUndefined();
-      expect(events.recovered).toHaveBeenCalledTimes(1);
-      expect(events.recovered).toHaveBeenCalledWith(500);
-    });
-
-    it('is half-open while the probing operation runs', async () => {
-      const { sut } = await openedCircuit();
-      jest.advanceTimersByTime(500);
-      let answer!: (value: string) => void;
-      const answered = new Promise<string>((resolve) => (answer = resolve));
-      const probe = sut.execute(() => answered);
-
-      expect(sut.state).toBe('half-open');
-      expect(sut.open).toBe(true);
-
-      answer('answered');
-      await expect(probe).resolves.toBe('answered');
-      expect(sut.state).toBe('closed');
-    });
-
-    it('reopens when the probing operation fails', async () => {
-      const { sut, events } = await openedCircuit();
-      jest.advanceTimersByTime(500);
-
-      await runDatabaseFailures(sut, 1, () => 'still down');
-
-      expect(sut.state).toBe('open');
-      expect(sut.degraded).toBe(true);
-      expect(sut.degradedSince).toEqual(START);
-      expect(sut.lastFailure).toEqual({
-        message: 'MongoNetworkError: still down',
-        at: new Date(START.getTime() + 500),
-      });
-      const refused = succeeding('refused');
-      await expect(sut.execute(refused)).rejects.toBeInstanceOf(BrokenCircuitError);
-      expect(refused).not.toHaveBeenCalled();
-      expect(events.degraded).toHaveBeenCalledTimes(1);
-      expect(events.recovered).not.toHaveBeenCalled();
-
-      jest.advanceTimersByTime(500);
+      expect(events.recovered).toHaveBeenCalledWith(60_000);
       await expect(sut.execute(succeeding('back'))).resolves.toBe('back');
-      expect(sut.state).toBe('closed');
-      expect(events.recovered).toHaveBeenCalledWith(1000);
+    });
+
+    it('a stall opens it and answers every operation in flight at once, without waiting for the ceiling', async () => {
+      const { sut, events } = newTestCircuit({ operationTimeoutMs: 5000 });
+      const stalledEvents = jest.fn();
+      sut.events.on('stalled', stalledEvents);
+      const first = sut.execute(neverSettling());
+      const second = sut.execute(neverSettling());
+      expect(sut.inFlight).toBe(2);
+
+      sut.stalled('heartbeat: no answer to ping within 50 ms');
+
+      await expect(first).rejects.toBeInstanceOf(DatabaseStalledError);
+      await expect(second).rejects.toBeInstanceOf(DatabaseStalledError);
+      expect(sut.inFlight).toBe(0);
+      expect(sut.state).toBe('open');
+      expect(sut.lastStall).toEqual({ message: 'heartbeat: no answer to ping within 50 ms', at: START });
+      expect(events.degraded).toHaveBeenCalledWith('heartbeat: no answer to ping within 50 ms');
+      expect(stalledEvents).toHaveBeenCalledTimes(1);
+      sut.stalled('again');
+      expect(stalledEvents).toHaveBeenCalledTimes(1);
+    });
+
+    it("learns each operation's deadline from the operations that ended, not from those abandoned", async () => {
+      const { sut } = newTestCircuit({ operationTimeoutMs: 5000, deadlineMultiple: 4, deadlineFloorMs: 10 });
+      expect(sut.deadlineMs('teachers.findById')).toBe(5000);
+      for (let index = 0; index < 40; index++) {
+        const answer = sut.execute(() => new Promise((resolve) => setTimeout(resolve, 20)), 'teachers.findById');
+        await jest.advanceTimersByTimeAsync(20);
+        await answer;
+      }
+      expect(sut.deadlineMs('teachers.findById')).toBe(80);
+      expect(sut.deadlineMs('teachers.aggregate')).toBe(5000);
+
+      // An operation abandoned at a stall ends long after: its time measures the fault, and teaches nothing.
+      let finish!: () => void;
+      const hung = sut.execute(() => new Promise<void>((resolve) => (finish = resolve)), 'teachers.findById');
+      sut.stalled('heartbeat');
+      await expect(hung).rejects.toBeInstanceOf(DatabaseStalledError);
+      await jest.advanceTimersByTimeAsync(3000);
+      finish();
+      await Promise.resolve();
+      sut.probeSucceeded();
+      for (let index = 0; index < 16; index++) {
+        const answer = sut.execute(() => new Promise((resolve) => setTimeout(resolve, 20)), 'teachers.findById');
+        await jest.advanceTimersByTimeAsync(20);
+        await answer;
+      }
+      expect(sut.deadlineMs('teachers.findById')).toBe(80);
     });
   });
 
@@ -235,7 +242,7 @@ describe(DatabaseCircuit.name, () => {
       expect(events.degraded).toHaveBeenCalledWith('drill: degraded mode forced');
 
       const operation = succeeding('never returned');
-      await expect(sut.execute(operation)).rejects.toBeInstanceOf(IsolatedCircuitError);
+      await expect(sut.execute(operation)).rejects.toBeInstanceOf(CircuitIsolatedError);
       expect(operation).not.toHaveBeenCalled();
       expect(sut.lastFailure).toEqual({ message: 'drill: degraded mode forced', at: START });
     });
@@ -264,7 +271,7 @@ describe(DatabaseCircuit.name, () => {
       expect(sut.drilling).toBe(true);
       expect(sut.degraded).toBe(true);
       const operation = succeeding('never returned');
-      await expect(sut.execute(operation)).rejects.toBeInstanceOf(BrokenCircuitError);
+      await expect(sut.execute(operation)).rejects.toBeInstanceOf(CircuitIsolatedError);
       expect(operation).not.toHaveBeenCalled();
     });
   });

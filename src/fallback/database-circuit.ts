@@ -74,7 +74,7 @@ export class DatabaseCircuit implements OnModuleDestroy {
    * (`<collection>.<kind>`). Throws CircuitOpenError at once while the breaker is open.
    */
   execute<T>(run: () => Promise<T>, operation = 'other'): Promise<T> {
-    if (!this.settings.breakerEnabled) return run();
+    if (!this.settings.breakerEnabled) return this.unguarded(run);
     if (this.stateName !== 'closed') {
       return Promise.reject(this.stateName === 'isolated' ? new CircuitIsolatedError() : new CircuitOpenError());
     }
@@ -116,10 +116,23 @@ export class DatabaseCircuit implements OnModuleDestroy {
           this.flights.delete(flight);
           if (failure) this.failed(error);
           else this.succeeded();
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the operation's own error, as it threw it
           reject(error);
         },
       );
     });
+  }
+
+  /** The naive design (breaker off): every operation reaches the database, without a ceiling; failures still mark degraded mode. */
+  private async unguarded<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      const value = await run();
+      this.succeeded();
+      return value;
+    } catch (error) {
+      if (isDatabaseFailure(error)) this.failed(error);
+      throw error;
+    }
   }
 
   /** How long `operation` may take before its caller should stop waiting for it (see OperationDeadlines). */
@@ -207,7 +220,7 @@ export class DatabaseCircuit implements OnModuleDestroy {
     const message = describeFailure(error);
     this.lastFailure = { message, at: new Date() };
     this.enterDegraded(message);
-    if (this.stateName !== 'closed') return;
+    if (this.stateName !== 'closed' || !this.settings.breakerEnabled) return;
     this.consecutiveFailures++;
     if (isRefusal(error) || this.consecutiveFailures >= this.settings.breakerThreshold) this.trip(message);
   }

@@ -1,4 +1,3 @@
-import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 import type { FastifyRequest } from 'fastify';
 import { Error as MongooseError, Mongoose, Schema, Types } from 'mongoose';
 import { ConflictError, InvalidInputError, ServiceUnavailableError } from '../common/errors/domain-errors';
@@ -7,6 +6,7 @@ import type { MongooseCollectionStore } from '../common/persistence/mongoose-col
 import { enterRequestContext, type RequestContext } from '../common/request-context';
 import type { FallbackSettings } from '../config/app-config';
 import type { MetricsService } from '../metrics/metrics.service';
+import { CircuitOpenError, DatabaseTimeoutError } from './database-failure';
 import { DatabaseCircuit } from './database-circuit';
 import { FallbackInterceptor } from './fallback-interceptor';
 import { cloneRecord, FixtureCollectionStore } from './fixtures/fixture-store';
@@ -120,15 +120,16 @@ describe(FallbackInterceptor.name, () => {
     const journal = openJournal(config);
     const metrics = newFakeMetrics();
     const tier = new LastKnownGood(config.fallback.stale);
+    const heartbeat = { check: jest.fn() };
     const sut = new FallbackInterceptor(
       database.store as unknown as MongooseCollectionStore<Teacher>,
       backup,
       TeacherModel,
       'teacher',
-      { settings: config.fallback, circuit, journal, metrics: metrics as unknown as MetricsService },
+      { settings: config.fallback, circuit, journal, metrics: metrics as unknown as MetricsService, heartbeat },
       new CollectionMemory<Teacher>('teachers', tier, NO_SHARED_TIER),
     );
-    return { sut, database, backup, circuit, journal, metrics, tier };
+    return { sut, database, backup, circuit, journal, metrics, tier, heartbeat };
   }
 
   /** Opens the breaker the way a real outage does: breakerThreshold reads that fail. */
@@ -231,8 +232,8 @@ describe(FallbackInterceptor.name, () => {
       });
     });
 
-    it('never touches the database while the breaker is open, not even once halfOpenAfterMs has passed', async () => {
-      const built = newTestInterceptor({ breakerThreshold: 2, halfOpenAfterMs: 500 });
+    it('never touches the database while the breaker is open, however long: only the heartbeat probes', async () => {
+      const built = newTestInterceptor({ breakerThreshold: 2 });
       const { sut, database } = built;
       await openBreaker(built, 2);
       database.comeBack();
@@ -249,13 +250,12 @@ describe(FallbackInterceptor.name, () => {
     });
 
     it('returns to the database as soon as the circuit closes again', async () => {
-      const built = newTestInterceptor({ breakerThreshold: 1, halfOpenAfterMs: 500 });
+      const built = newTestInterceptor({ breakerThreshold: 1 });
       const { sut, database, circuit } = built;
       await openBreaker(built, 1);
       database.comeBack();
-      jest.advanceTimersByTime(500);
 
-      await circuit.execute(() => Promise.resolve('pong'));
+      circuit.probeSucceeded();
 
       await expect(sut.findById(ADA_ID)).resolves.toMatchObject({ name: 'Ada Moss-Hill' });
     });
@@ -573,6 +573,7 @@ describe(FallbackInterceptor.name, () => {
       database.goDown();
       await sut.updateById(ADA_ID, { name: 'Ada Hill' });
       database.comeBack();
+      circuit.probeSucceeded();
       await expect(sut.findById(ADA_ID)).resolves.toMatchObject({ name: 'Ada Moss-Hill' });
       expect(circuit.degraded).toBe(false);
 
@@ -633,7 +634,7 @@ describe(FallbackInterceptor.name, () => {
       await openBreaker(built, 1);
       built.database.comeBack();
 
-      await expect(built.sut.applyJournalled(write)).rejects.toBeInstanceOf(BrokenCircuitError);
+      await expect(built.sut.applyJournalled(write)).rejects.toBeInstanceOf(CircuitOpenError);
 
       expect(built.database.store.applyJournalled).not.toHaveBeenCalled();
     });
@@ -648,7 +649,7 @@ describe(FallbackInterceptor.name, () => {
       expect(failure).toBeUndefined();
       await jest.advanceTimersByTimeAsync(1);
 
-      expect(failure).toBeInstanceOf(TaskCancelledError);
+      expect(failure).toBeInstanceOf(DatabaseTimeoutError);
     });
   });
 

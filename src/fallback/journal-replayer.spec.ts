@@ -361,7 +361,7 @@ describe(JournalReplayer.name, () => {
       await settle();
       expect(teachers.asked).toHaveLength(0);
 
-      await circuit.execute(() => Promise.resolve('pong'));
+      circuit.probeSucceeded();
       await settle();
 
       expect(teachers.asked).toHaveLength(1);

@@ -1,6 +1,6 @@
 import mongoose, { Types } from 'mongoose';
 import { ConflictError, InvalidInputError } from '../common/errors/domain-errors';
-import type { RecordLookup, ReplayableStore, StoredRecord } from '../common/persistence/collection-store';
+import type { ReplayableStore, StoredRecord } from '../common/persistence/collection-store';
 import { InMemoryCollection } from '../fallback/in-memory-collection';
 import { ReferenceCheckedStore } from './reference-checked-store';
 import { ReferenceRules, type ReferencedCollection } from './reference-rules';
