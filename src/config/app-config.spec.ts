@@ -33,7 +33,7 @@ describe(loadAppConfig.name, () => {
         deadlineFloorMs: 50,
         breakerThreshold: 3,
         heartbeatIntervalMs: 100,
-        heartbeatTimeoutMs: 50,
+        heartbeatTimeoutMs: 100,
         writes: 'queue',
         retryAfterSeconds: 5,
         journalPath: '.data/fallback-journal.sqlite',

@@ -3,9 +3,13 @@ import { mongo } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 import { DatabaseCircuit } from './database-circuit';
 import { describeFailure, isDatabaseFailure, isRefusal } from './database-failure';
+import { OperationDeadlines } from './operation-deadlines';
 
 /** Requests "flow" while one started this recently: the heartbeat beats then, and rests when the service is idle. */
 const FLOWING_MS = 2000;
+/** How long a ping may take until its round trip is learned (a network slower than the floor is not a stall). */
+const UNLEARNED_TIMEOUT_MS = 500;
+const PING = 'ping';
 
 interface Ping {
   sentAt: number;
@@ -29,12 +33,26 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
   private outstanding?: Ping;
   private stopped = false;
   /** Pings sent and missed, and the last round trip: for /health and /metrics. */
-  readonly stats = { sent: 0, missed: 0, lastRoundTripMs: undefined as number | undefined };
+  readonly stats = { sent: 0, missed: 0, lastRoundTripMs: undefined as number | undefined, timeoutMs: 0 };
+  /**
+   * A ping's timeout is learned like an operation's deadline, from the round trips of the pings before it, with
+   * FALLBACK_HEARTBEAT_TIMEOUT_MS as its floor: a network that is slow all the time is not a stall.
+   */
+  private readonly roundTrips: OperationDeadlines;
 
   constructor(
     private readonly circuit: DatabaseCircuit,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    const { deadlineMultiple, heartbeatTimeoutMs, operationTimeoutMs } = config.fallback;
+    this.roundTrips = new OperationDeadlines({
+      multiple: deadlineMultiple,
+      floorMs: heartbeatTimeoutMs,
+      ceilingMs: operationTimeoutMs,
+      unlearnedMs: Math.max(heartbeatTimeoutMs, UNLEARNED_TIMEOUT_MS),
+    });
+    this.stats.timeoutMs = this.roundTrips.deadlineMs(PING);
+  }
 
   onApplicationBootstrap(): void {
     const { enabled, breakerEnabled, heartbeatIntervalMs } = this.config.fallback;
@@ -66,13 +84,18 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     const ping: Ping = { sentAt: performance.now(), missed: false };
     this.outstanding = ping;
     this.stats.sent++;
-    const timeout = setTimeout(() => this.overdue(ping), this.config.fallback.heartbeatTimeoutMs);
+    const timeout = setTimeout(() => this.overdue(ping), this.roundTrips.deadlineMs(PING));
     this.connection(uri)
       .db(this.config.database.name)
       .command({ ping: 1 })
       .then(
         () => {
-          this.stats.lastRoundTripMs = Math.round((performance.now() - ping.sentAt) * 10) / 10;
+          // A late ping teaches the round trip too, so a network that became slower raises the timeout; one that
+          // comes back after a hang (SIGCONT) measures the hang, and teaches nothing.
+          const roundTripMs = performance.now() - ping.sentAt;
+          if (!ping.missed || roundTripMs < UNLEARNED_TIMEOUT_MS) this.roundTrips.observe(PING, roundTripMs);
+          this.stats.lastRoundTripMs = Math.round(roundTripMs * 10) / 10;
+          this.stats.timeoutMs = Math.round(this.roundTrips.deadlineMs(PING));
           this.circuit.probeSucceeded();
         },
         (error: unknown) => {

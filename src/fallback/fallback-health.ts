@@ -24,7 +24,7 @@ export interface ServiceHealth {
     deadlines: LearnedDeadline[];
     /** The last stall the heartbeat found (or refusal), if any. */
     lastStall: { message: string; at: string } | null;
-    heartbeat: { sent: number; missed: number; lastRoundTripMs: number | null };
+    heartbeat: { sent: number; missed: number; lastRoundTripMs: number | null; timeoutMs: number };
   };
   fallbackAnswers: Record<string, number>;
   /** Reads answered while the database failed, per collection and source (stale, snapshot, fallback, unavailable). */

@@ -14,6 +14,8 @@ export interface DeadlineSettings {
   floorMs: number;
   /** ...and at most this (FALLBACK_OPERATION_TIMEOUT_MS). */
   ceilingMs: number;
+  /** The deadline until enough samples are in (default: the ceiling). */
+  unlearnedMs?: number;
 }
 
 /** One operation's recent latencies (a ring) and the percentile last worked out from them. */
@@ -76,7 +78,7 @@ export class OperationDeadlines {
   /** How long `operation` may take before it counts as too slow. */
   deadlineMs(operation: string): number {
     const window = this.windows.get(operation);
-    if (!window?.learned) return this.settings.ceilingMs;
+    if (!window?.learned) return this.settings.unlearnedMs ?? this.settings.ceilingMs;
     return this.bounded(window.percentileMs);
   }
 
@@ -84,7 +86,7 @@ export class OperationDeadlines {
     return [...this.windows]
       .map(([operation, window]) => ({
         operation,
-        deadlineMs: window.learned ? Math.round(this.bounded(window.percentileMs)) : this.settings.ceilingMs,
+        deadlineMs: Math.round(this.deadlineMs(operation)),
         p99Ms: Math.round(window.percentileMs * 10) / 10,
         samples: window.size,
       }))
