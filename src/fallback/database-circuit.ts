@@ -71,9 +71,10 @@ export class DatabaseCircuit implements OnModuleDestroy {
 
   /**
    * Runs a database operation under the breaker and the ceiling; `operation` names it for the learned deadlines
-   * (`<collection>.<kind>`). Throws CircuitOpenError at once while the breaker is open.
+   * (`<collection>.<kind>`). `onDeadline` is called if it is still running at its learned deadline (one timer serves
+   * both). Throws CircuitOpenError at once while the breaker is open.
    */
-  execute<T>(run: () => Promise<T>, operation = 'other'): Promise<T> {
+  execute<T>(run: () => Promise<T>, operation = 'other', onDeadline?: () => void): Promise<T> {
     if (!this.settings.breakerEnabled) return this.unguarded(run);
     if (this.stateName !== 'closed') {
       return Promise.reject(this.stateName === 'isolated' ? new CircuitIsolatedError() : new CircuitOpenError());
@@ -86,23 +87,32 @@ export class DatabaseCircuit implements OnModuleDestroy {
         abandon: (error) => {
           if (done) return;
           done = true;
-          clearTimeout(ceiling);
+          clearTimeout(timer);
           this.flights.delete(flight);
           reject(error);
         },
       };
-      const ceiling = setTimeout(() => {
-        const error = new DatabaseTimeoutError(this.settings.operationTimeoutMs);
+      const ceilingMs = this.settings.operationTimeoutMs;
+      const atCeiling = () => {
+        const error = new DatabaseTimeoutError(ceilingMs);
         this.failed(error);
         flight.abandon(error);
-      }, this.settings.operationTimeoutMs);
+      };
+      const deadlineMs = onDeadline ? this.deadlines.deadlineMs(operation) : ceilingMs;
+      let timer =
+        deadlineMs < ceilingMs
+          ? setTimeout(() => {
+              timer = setTimeout(atCeiling, ceilingMs - deadlineMs);
+              onDeadline!();
+            }, deadlineMs)
+          : setTimeout(atCeiling, ceilingMs);
       this.flights.add(flight);
       run().then(
         (value) => {
           this.answered(operation, started, done);
           if (done) return;
           done = true;
-          clearTimeout(ceiling);
+          clearTimeout(timer);
           this.flights.delete(flight);
           this.succeeded();
           resolve(value);
@@ -112,7 +122,7 @@ export class DatabaseCircuit implements OnModuleDestroy {
           if (!failure) this.answered(operation, started, done);
           if (done) return;
           done = true;
-          clearTimeout(ceiling);
+          clearTimeout(timer);
           this.flights.delete(flight);
           if (failure) this.failed(error);
           else this.succeeded();

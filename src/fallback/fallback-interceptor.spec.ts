@@ -93,6 +93,7 @@ function newFakeMetrics() {
     fallbackAnswers: { inc: jest.fn() },
     fallbackWrites: { inc: jest.fn() },
     outageAnswers: { inc: jest.fn() },
+    hedgedAnswers: { inc: jest.fn() },
     databaseOperationSeconds: { observe: jest.fn() },
   };
 }
@@ -286,6 +287,66 @@ describe(FallbackInterceptor.name, () => {
 
       await expect(sut.findById(ADA_ID)).rejects.toMatchObject({ name: 'MongoNetworkError' });
       expect(metrics.fallbackAnswers.inc).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('hedged reads: slow is not dead', () => {
+    /** A database that answers after `ms` (on the fake clock). */
+    function answerAfter(database: ReturnType<typeof newFakeDatabase>, ms: number): void {
+      database.store.findById.mockImplementation(
+        (id: string) =>
+          new Promise((resolve) =>
+            setTimeout(() => resolve(DATABASE.find((record) => record._id.toHexString() === id)), ms),
+          ),
+      );
+    }
+
+    async function learnedAt(built: ReturnType<typeof newTestInterceptor>, ms: number): Promise<void> {
+      answerAfter(built.database, ms);
+      for (let read = 0; read < 30; read++) {
+        const answer = built.sut.findById(ADA_ID);
+        await jest.advanceTimersByTimeAsync(ms);
+        await answer;
+      }
+    }
+
+    it('answers a read past its learned deadline from the tier, asks the heartbeat, and remembers the late answer', async () => {
+      const built = newTestInterceptor({ deadlineMultiple: 4, deadlineFloorMs: 50 });
+      const { sut, database, heartbeat, metrics, circuit } = built;
+      await learnedAt(built, 5);
+      expect(circuit.deadlineMs('teachers.findById')).toBe(50);
+
+      answerAfter(database, 400);
+      let answered = false;
+      const read = inRequest(() => sut.findById(ADA_ID)).finally(() => (answered = true));
+      await jest.advanceTimersByTimeAsync(49);
+      expect(answered).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      const { result, context } = await read;
+
+      expect(result).toMatchObject({ name: 'Ada Moss-Hill' });
+      expect(context.staleSince).toBeDefined();
+      expect(heartbeat.check).toHaveBeenCalledTimes(1);
+      expect(metrics.hedgedAnswers.inc).toHaveBeenCalledWith({ collection: 'teachers', source: 'stale' });
+      expect(circuit.state).toBe('closed');
+      // The database read goes on, teaches the deadline, and is not a failure.
+      await jest.advanceTimersByTimeAsync(400);
+      expect(circuit.degraded).toBe(false);
+    });
+
+    it('waits on for the database when the tier does not hold the answer: no backup data for a slow database', async () => {
+      const built = newTestInterceptor({ deadlineMultiple: 4, deadlineFloorMs: 50 });
+      const { sut, database, tier } = built;
+      await learnedAt(built, 5);
+      tier.clear();
+
+      answerAfter(database, 400);
+      const read = inRequest(() => sut.findById(BEN_ID));
+      await jest.advanceTimersByTimeAsync(400);
+      const { result, context } = await read;
+      expect(result).toMatchObject({ name: 'Ben Hill' });
+      expect(context.fallbackCollections.size).toBe(0);
+      expect(context.staleSince).toBeUndefined();
     });
   });
 

@@ -311,35 +311,49 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
    * background (remembered, and teaching the deadline, when it ends). Without a tier answer the read waits on, up to
    * the ceiling or a stall: a slow database is still the best source of data that is not remembered.
    */
-  private async readDatabase<R>(operation: ReadOperation, read: Read<R>): Promise<Attempt<R>> {
-    const { circuit, settings } = this.dependencies;
+  private readDatabase<R>(operation: ReadOperation, read: Read<R>): Promise<Attempt<R>> {
     const ticket = this.memory.begin();
-    const pending = this.tryDatabase(operation, read.fromDatabase).then((attempt) => {
-      if (attempt.answered) read.remember(ticket, attempt.result);
-      return attempt;
+    const context = currentRequestContext();
+    return new Promise<Attempt<R>>((resolve, reject) => {
+      let settled = false;
+      const hedge = () => {
+        this.dependencies.heartbeat.check();
+        void read.fromTier().then(
+          (stale) => {
+            if (settled || !stale) return;
+            settled = true;
+            context?.markStale(this.collectionName, stale.at);
+            this.dependencies.metrics.hedgedAnswers.inc({ collection: this.collectionName, source: stale.source });
+            resolve({ answered: true, result: stale.value });
+          },
+          () => undefined,
+        ); // The tier could not answer: the read waits on for the database.
+      };
+      this.tryDatabase(operation, read.fromDatabase, hedge).then(
+        (attempt) => {
+          if (attempt.answered) read.remember(ticket, attempt.result);
+          if (settled) return;
+          settled = true;
+          resolve(attempt);
+        },
+        (error: Error) => {
+          if (settled) return;
+          settled = true;
+          reject(error);
+        },
+      );
     });
-    const deadlineMs = circuit.deadlineMs(this.operationNames[operation]);
-    if (deadlineMs >= settings.operationTimeoutMs) return pending;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), deadlineMs)));
-    const first = await Promise.race([pending, deadline]);
-    clearTimeout(timer);
-    if (first) return first;
-
-    this.dependencies.heartbeat.check();
-    const stale = await read.fromTier();
-    if (!stale) return pending;
-    pending.catch(() => undefined);
-    currentRequestContext()?.markStale(this.collectionName, stale.at);
-    this.dependencies.metrics.hedgedAnswers.inc({ collection: this.collectionName, source: stale.source });
-    return { answered: true, result: stale.value };
   }
 
   /** Runs an operation on the database through the circuit; a database failure is returned, any other error thrown. */
-  private async tryDatabase<R>(operation: ReadOperation | WriteOperation, run: () => Promise<R>): Promise<Attempt<R>> {
+  private async tryDatabase<R>(
+    operation: ReadOperation | WriteOperation,
+    run: () => Promise<R>,
+    onDeadline?: () => void,
+  ): Promise<Attempt<R>> {
     const started = performance.now();
     try {
-      const result = await this.dependencies.circuit.execute(run, this.operationNames[operation]);
+      const result = await this.dependencies.circuit.execute(run, this.operationNames[operation], onDeadline);
       this.observe(operation, 'ok', started);
       return { answered: true, result };
     } catch (error) {
