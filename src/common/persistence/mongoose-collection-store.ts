@@ -126,11 +126,12 @@ export class MongooseCollectionStore<T> implements ReplayableStore<T> {
   }
 
   async insert(data: Partial<T>): Promise<StoredRecord<T>> {
+    const document = new this.model(data);
     try {
-      const created = await this.model.create(data);
-      return created.toObject() as unknown as StoredRecord<T>;
+      await document.save();
+      return document.toObject() as unknown as StoredRecord<T>;
     } catch (error) {
-      translateWriteError(error, this.entity, this.uniqueIndexes);
+      translateWriteError(error, this.entity, await this.uniqueIndexesClashingWith(error, document.toObject()));
     }
   }
 
@@ -172,8 +173,28 @@ export class MongooseCollectionStore<T> implements ReplayableStore<T> {
       await this.model.collection.insertOne(record);
     } catch (error) {
       if (isDuplicateKeyError(error) && (await this.findById(record._id.toHexString()))) return;
-      translateWriteError(error, this.entity, this.uniqueIndexes);
+      translateWriteError(error, this.entity, await this.uniqueIndexesClashingWith(error, record));
     }
+  }
+
+  /**
+   * The unique indexes a record failing to insert clashes on. FerretDB reports an insert's clash without naming the
+   * index, so with more than one unique index (a headmaster's email and school) the stored records tell which.
+   */
+  private async uniqueIndexesClashingWith(error: unknown, record: object): Promise<string[][]> {
+    if (!isDuplicateKeyError(error) || error.keyPattern || this.uniqueIndexes.length < 2) return this.uniqueIndexes;
+    const valueAt = (path: string): unknown =>
+      path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], record);
+    const clashing: string[][] = [];
+    for (const fields of this.uniqueIndexes) {
+      const filter = Object.fromEntries(fields.map((field) => [field, valueAt(field)]));
+      if (Object.values(filter).some((value) => value === undefined)) continue;
+      if (await this.model.collection.findOne(filter, { projection: { _id: 1 }, maxTimeMS: this.operationTimeoutMs })) {
+        clashing.push(fields);
+      }
+    }
+    // Like MongoDB, name the first index it clashes on.
+    return clashing.length > 0 ? clashing.slice(0, 1) : this.uniqueIndexes;
   }
 
   /** Sets fields of a stored record as given; false when the record is gone. */
