@@ -11,11 +11,18 @@ import { ADMIN, ANONYMOUS, authorizationFor, type TestCaller } from './support/t
 import { startVarnish } from './support/varnish';
 
 const demo = generateDemoData();
-/** A school of the backup data (not in the database): writes for it are accepted only during an outage. */
-const backupSchools = readFileSync(join(__dirname, '..', 'src/school/persistence/fixtures/schools.json'), 'utf8');
-const backupSchoolId = (
-  mongo.BSON.EJSON.parse(backupSchools.split('\n')[0], { relaxed: false }) as { _id: mongo.ObjectId }
-)._id.toHexString();
+function backupRecords(file: string): ({ _id: mongo.ObjectId; schoolId?: mongo.ObjectId } & mongo.Document)[] {
+  return readFileSync(join(__dirname, '..', 'src', file), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => mongo.BSON.EJSON.parse(line, { relaxed: false }));
+}
+/** A school of the backup data (not in the demo data): writes for it are accepted only during an outage. */
+const backupSchool = backupRecords('school/persistence/fixtures/schools.json')[0];
+const backupSchoolId = backupSchool._id.toHexString();
+const backupSchoolSubjects = backupRecords('subject/persistence/fixtures/subjects.json').filter((subject) =>
+  subject.schoolId!.equals(backupSchool._id),
+);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -410,7 +417,11 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
     });
 
     it('purges what journalled writes change when they are replayed', async () => {
-      // During an outage a new teacher must belong to a school of the backup data (others cannot be confirmed).
+      // During an outage a new teacher must belong to a school of the backup data (others cannot be confirmed); the
+      // replay checks that school and its subjects in the database, which holds them as the backup data's source does.
+      const db = sut.connection.db!;
+      await db.collection('schools').insertOne(backupSchool);
+      await db.collection('subjects').insertMany(backupSchoolSubjects);
       const schoolId = backupSchoolId;
       const path = `/api/teachers?schoolId=${schoolId}&limit=100`;
       const before = await viaEdge(path);

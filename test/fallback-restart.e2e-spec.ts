@@ -43,6 +43,7 @@ const backup = {
   schools: fixture('school/persistence/fixtures/schools.json'),
   headmasters: fixture('headmaster/persistence/fixtures/headmasters.json'),
   teachers: fixture('teacher/persistence/fixtures/teachers.json'),
+  subjects: fixture('subject/persistence/fixtures/subjects.json'),
 };
 
 const FALLBACK_SETTINGS = {
@@ -145,6 +146,8 @@ describe('Journalled writes across crashes of the service', () => {
       await db.collection('schools').insertMany(backup.schools);
       await db.collection('headmasters').insertMany(backup.headmasters);
       await db.collection('teachers').insertMany(backup.teachers);
+      // A replayed write is checked against the database: the teachers' subjects must be subjects there.
+      await db.collection('subjects').insertMany(backup.subjects);
     });
     journalPath = join(tempDir('journal-'), 'journal.sqlite');
     env = { MONGODB_URI: database.uri, FALLBACK_JOURNAL_PATH: journalPath };

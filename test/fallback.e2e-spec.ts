@@ -18,11 +18,16 @@ const backup = {
   schools: fixture('school/persistence/fixtures/schools.json'),
   headmasters: fixture('headmaster/persistence/fixtures/headmasters.json'),
   teachers: fixture('teacher/persistence/fixtures/teachers.json'),
+  subjects: fixture('subject/persistence/fixtures/subjects.json'),
 };
 const demo = generateDemoData();
 const backupHeadmaster = backup.headmasters[1];
 const backupSchoolId = backupHeadmaster.schoolId.toHexString();
 const backupTeachersOfSchool = backup.teachers.filter((teacher) => teacher.schoolId.toHexString() === backupSchoolId);
+/** A backup headmaster whose school, unlike backupHeadmaster's, the database does not hold. */
+const strandedHeadmaster = backup.headmasters.find(
+  (headmaster) => headmaster.schoolId.toHexString() !== backupSchoolId,
+);
 
 const FALLBACK_SETTINGS = {
   FALLBACK_OPERATION_TIMEOUT_MS: '1000',
@@ -40,6 +45,15 @@ describe('Fallback through real database outages', () => {
   beforeAll(async () => {
     database = await startFaultDatabase();
     sut = await startTestApp({ env: { MONGODB_URI: database.uri, ...FALLBACK_SETTINGS } });
+    // The backup data is a sample of the database: backupHeadmaster's school and its subjects are stored there too,
+    // so that a teacher hired into it during an outage refers to records the replay finds in the database.
+    const db = sut.connection.db!;
+    await db
+      .collection('schools')
+      .insertOne(backup.schools.find((school) => school._id.equals(backupHeadmaster.schoolId)));
+    await db
+      .collection('subjects')
+      .insertMany(backup.subjects.filter((subject) => subject.schoolId.equals(backupHeadmaster.schoolId)));
   });
 
   afterAll(async () => {
@@ -264,19 +278,36 @@ describe('Fallback through real database outages', () => {
       const backupTeacherId = backup.teachers[0]._id.toHexString();
       const update = await sut.request('PATCH', `/api/teachers/${backupTeacherId}`, { status: 'left' });
       expect(update.status).toBe(202);
+      // A school known only from the backup data: the hire is accepted now, but its reference does not hold at replay.
+      const strandedSchoolId = strandedHeadmaster.schoolId.toHexString();
+      const hire = await sut.request('POST', `/api/headmasters/${strandedHeadmaster._id.toHexString()}/teachers`, {
+        firstName: 'Stranded',
+        lastName: 'Teacher',
+        email: 'stranded.teacher@example.org',
+        phone: '+1 555 0152',
+        subjects: ['mathematics'],
+      });
+      expect(hire.status).toBe(202);
       await database.restart();
       await expectDatabaseBack();
       await waitUntil(
-        async () => (await sut.request('GET', '/health')).body.journal.failed === 1,
+        async () => (await sut.request('GET', '/health')).body.journal.failed === 2,
         5000,
-        'the update to be marked failed',
+        'the update and the hire to be marked failed',
       );
       const failed = await sut.request('GET', '/api/admin/fallback/journal');
-      expect(failed.body.entries).toHaveLength(1);
+      expect(failed.body.entries).toHaveLength(2);
       expect(failed.body.entries[0]).toMatchObject({ documentId: backupTeacherId, status: 'failed' });
       expect(failed.body.entries[0].error).toMatch(/deleted meanwhile/);
+      expect(failed.body.entries[1]).toMatchObject({ documentId: hire.body.id, operation: 'insert', status: 'failed' });
+      expect(failed.body.entries[1].error).toBe(
+        `BAD_USER_INPUT (schoolId): schoolId ${strandedSchoolId} is not a known school`,
+      );
+      expect(
+        await sut.connection.db!.collection('teachers').countDocuments({ email: 'stranded.teacher@example.org' }),
+      ).toBe(0);
       const metrics = await sut.request('GET', '/metrics');
-      expect(metrics.body).toMatch(/fallback_journal_replayed_total\{outcome="failed"\} 1/);
+      expect(metrics.body).toMatch(/fallback_journal_replayed_total\{outcome="failed"\} 2/);
     });
   });
 

@@ -4,7 +4,13 @@
  * `generateDemoData()` (the exact records the seed inserts), never hard-coded.
  */
 import type { Types } from 'mongoose';
-import { generateDemoData, type HeadmasterSeed, type SchoolSeed, type TeacherSeed } from '../src/demo-data/demo-data';
+import {
+  generateDemoData,
+  headmasterOf,
+  type HeadmasterSeed,
+  type SchoolSeed,
+  type TeacherSeed,
+} from '../src/demo-data/demo-data';
 import { startTestApp, type TestApp } from './support/test-app';
 
 // ---------------------------------------------------------------------------------------------
@@ -62,7 +68,7 @@ function schoolView(school: SchoolSeed) {
     address: { ...school.address },
     phone: school.phone,
     email: school.email,
-    headmasterId: hex(school.headmasterId),
+    headmasterId: hex(headmasterOf(demo, school)._id),
     createdAt: school.createdAt.toISOString(),
     updatedAt: school.updatedAt.toISOString(),
   };
@@ -264,10 +270,10 @@ const biggestSchool = [...demo.schools].sort(
   (a, b) => teachersOfSchool(hex(b._id)).length - teachersOfSchool(hex(a._id)).length,
 )[0];
 const onLeaveTeacher = demo.teachers.find((teacher) => teacher.status === 'on_leave')!;
-/** The school the mutation tests delete; the other mutation tests stay clear of it. */
-const deletedSchool = demo.schools[8];
-const outsideDeletedSchool = demo.teachers.filter((teacher) => !teacher.schoolId.equals(deletedSchool._id));
-const multiSubjectTeacher = outsideDeletedSchool.find((teacher) => teacher.subjects.length > 1)!;
+/** The school the mutation tests try to delete (refused: others refer to it); the other mutation tests stay clear of it. */
+const refusedSchool = demo.schools[8];
+const outsideRefusedSchool = demo.teachers.filter((teacher) => !teacher.schoolId.equals(refusedSchool._id));
+const multiSubjectTeacher = outsideRefusedSchool.find((teacher) => teacher.subjects.length > 1)!;
 
 // =============================================================================================
 // Reads: the seeded database is never changed in this block
@@ -487,7 +493,7 @@ describe('GraphQL reads (demo data)', () => {
   describe('relations', () => {
     it('School.headmaster, School.teacherCount and School.teachers', async () => {
       const schoolId = hex(biggestSchool._id);
-      const headmaster = headmasterById.get(hex(biggestSchool.headmasterId))!;
+      const headmaster = headmasterById.get(hex(headmasterOf(demo, biggestSchool)._id))!;
       const staff = teachersOfSchool(schoolId);
       expect(await data(SCHOOL_RELATIONS, { id: schoolId })).toEqual({
         school: {
@@ -523,7 +529,7 @@ describe('GraphQL reads (demo data)', () => {
           (school) => ({
             id: hex(school._id),
             teacherCount: teachersOfSchool(hex(school._id)).length,
-            headmaster: { id: hex(school.headmasterId), schoolId: hex(school._id) },
+            headmaster: { id: hex(headmasterOf(demo, school)._id), schoolId: hex(school._id) },
           }),
           { limit: 100 },
         ),
@@ -542,7 +548,7 @@ describe('GraphQL reads (demo data)', () => {
     });
 
     it('Headmaster.school and Headmaster.teachers', async () => {
-      const headmaster = headmasterById.get(hex(biggestSchool.headmasterId))!;
+      const headmaster = headmasterById.get(hex(headmasterOf(demo, biggestSchool)._id))!;
       const schoolId = hex(headmaster.schoolId);
       for (const args of [
         {},
@@ -574,7 +580,7 @@ describe('GraphQL reads (demo data)', () => {
       'Headmaster.dashboard of the head of %s',
       async (_name, school) => {
         const staff = teachersOfSchool(hex(school._id));
-        expect(await data(DASHBOARD, { id: hex(school.headmasterId) })).toEqual({
+        expect(await data(DASHBOARD, { id: hex(headmasterOf(demo, school)._id) })).toEqual({
           headmaster: {
             dashboard: {
               school: { id: hex(school._id), name: school.name },
@@ -611,7 +617,7 @@ describe('GraphQL reads (demo data)', () => {
           school: {
             id: hex(school._id),
             headmaster: {
-              id: hex(school.headmasterId),
+              id: hex(headmasterOf(demo, school)._id),
               school: { id: hex(school._id), teacherCount: teachersOfSchool(hex(school._id)).length },
               teachers: { total: teachersOfSchool(hex(school._id)).length },
             },
@@ -657,7 +663,7 @@ describe('GraphQL reads (demo data)', () => {
             id: hex(school._id),
             name: school.name,
             teacherCount: teachersOfSchool(hex(school._id)).length,
-            headmaster: { id: hex(school.headmasterId) },
+            headmaster: { id: hex(headmasterOf(demo, school)._id) },
           },
         },
       });
@@ -714,7 +720,12 @@ describe('GraphQL reads (demo data)', () => {
         expect(error.message).toMatch(/limit/);
       }
       await failure(SCHOOL_RELATIONS, { id: hex(firstSchool._id), limit }, 'BAD_USER_INPUT', 'limit');
-      await failure(HEADMASTER_RELATIONS, { id: hex(firstSchool.headmasterId), limit }, 'BAD_USER_INPUT', 'limit');
+      await failure(
+        HEADMASTER_RELATIONS,
+        { id: hex(headmasterOf(demo, firstSchool)._id), limit },
+        'BAD_USER_INPUT',
+        'limit',
+      );
     });
 
     it('limit 100 is the largest page', async () => {
@@ -743,7 +754,12 @@ describe('GraphQL reads (demo data)', () => {
       await failure(HEADMASTERS, { sort }, 'BAD_USER_INPUT', 'sort');
       await failure(TEACHERS, { sort }, 'BAD_USER_INPUT', 'sort');
       await failure(SCHOOL_RELATIONS, { id: hex(firstSchool._id), sort }, 'BAD_USER_INPUT', 'sort');
-      await failure(HEADMASTER_RELATIONS, { id: hex(firstSchool.headmasterId), sort }, 'BAD_USER_INPUT', 'sort');
+      await failure(
+        HEADMASTER_RELATIONS,
+        { id: hex(headmasterOf(demo, firstSchool)._id), sort },
+        'BAD_USER_INPUT',
+        'sort',
+      );
     });
 
     it('a sort field of another entity: BAD_USER_INPUT', async () => {
@@ -941,7 +957,6 @@ describe('GraphQL mutations (demo data)', () => {
       ['code', { code: 'lower-case' }],
       ['phone', { phone: 'call me' }],
       ['name', { name: '' }],
-      ['headmasterId', { headmasterId: 'nope' }],
       ['address.city', { address: { street: '1 A Road', city: '', region: 'R', postalCode: 'P1' } }],
     ])('createSchool with an invalid %s: BAD_USER_INPUT, nothing created', async (field, change) => {
       const before = await schoolsTotal();
@@ -954,6 +969,27 @@ describe('GraphQL mutations (demo data)', () => {
       delete withoutEmail.email;
       await failure(CREATE_SCHOOL, { input: withoutEmail }, 'BAD_USER_INPUT');
       await failure(CREATE_SCHOOL, { input: { ...newSchool('EXTRA'), $where: '1' } }, 'BAD_USER_INPUT');
+    });
+
+    it("createSchool or updateSchool with a headmasterId: BAD_USER_INPUT (the headmaster's record says whom they head)", async () => {
+      const before = await schoolsTotal();
+      const school = demo.schools[14];
+      const id = hex(school._id);
+      for (const headmasterId of [null, 'nope', hex(demo.headmasters[13]._id)]) {
+        const created = await failure(
+          CREATE_SCHOOL,
+          { input: { ...newSchool('WITHHEAD'), headmasterId } },
+          'BAD_USER_INPUT',
+        );
+        expect(created.message).toMatch(/headmasterId/);
+        const updated = await failure(UPDATE_SCHOOL, { id, input: { headmasterId } }, 'BAD_USER_INPUT');
+        expect(updated.message).toMatch(/headmasterId/);
+      }
+      expect(await schoolsTotal()).toBe(before);
+      expect(await data(SCHOOL, { id })).toEqual({ school: schoolView(school) });
+      expect((await data(SCHOOL_RELATIONS, { id })).school.headmaster).toEqual(
+        headmasterView(headmasterOf(demo, school)),
+      );
     });
 
     it('updateSchool changes only the given fields, and queries show it', async () => {
@@ -975,7 +1011,7 @@ describe('GraphQL mutations (demo data)', () => {
       expect((await data(SCHOOLS, { filter: { city: 'Renamedton' } })).schools).toEqual({ total: 1, items: [updated] });
       // Its relations are untouched.
       const relations = await data(SCHOOL_RELATIONS, { id });
-      expect(relations.school.headmaster.id).toBe(hex(school.headmasterId));
+      expect(relations.school.headmaster.id).toBe(hex(headmasterOf(demo, school)._id));
       expect(relations.school.teacherCount).toBe(teachersOfSchool(id).length);
     });
 
@@ -989,29 +1025,6 @@ describe('GraphQL mutations (demo data)', () => {
       const school = demo.schools[6];
       await failure(UPDATE_SCHOOL, { id: hex(school._id), input: { email: 'nope' } }, 'BAD_USER_INPUT', 'email');
       expect(await data(SCHOOL, { id: hex(school._id) })).toEqual({ school: schoolView(school) });
-    });
-
-    it('updateSchool with headmasterId null removes the headmaster', async () => {
-      const school = demo.schools[14];
-      const id = hex(school._id);
-      const { updateSchool: updated } = await data(UPDATE_SCHOOL, { id, input: { headmasterId: null } });
-      expect(updated).toEqual({ ...schoolView(school), headmasterId: null, updatedAt: expect.any(String) });
-      expect(await data(SCHOOL, { id })).toEqual({ school: updated });
-      expect((await data(SCHOOL_RELATIONS, { id })).school.headmaster).toBeNull();
-      // And a headmaster can be appointed again.
-      const { updateSchool: again } = await data(UPDATE_SCHOOL, {
-        id,
-        input: { headmasterId: hex(school.headmasterId) },
-      });
-      expect(again).toEqual({ ...schoolView(school), updatedAt: expect.any(String) });
-    });
-
-    it('createSchool with headmasterId null creates a school without headmaster', async () => {
-      const { createSchool: created } = await data(CREATE_SCHOOL, {
-        input: { ...newSchool('NULLHEAD'), headmasterId: null },
-      });
-      expect(created.headmasterId).toBeNull();
-      expect(await data(SCHOOL, { id: created.id })).toEqual({ school: created });
     });
 
     it.each(['name', 'code', 'type', 'address', 'phone', 'email'])(
@@ -1042,30 +1055,74 @@ describe('GraphQL mutations (demo data)', () => {
       expect((await data(CREATE_SCHOOL, { input: newSchool('DELETE') })).createSchool.code).toBe('GQL-DELETE');
     });
 
-    it('deleting a demo school leaves its teachers and headmaster pointing at nothing', async () => {
-      const school = deletedSchool;
+    it('deleting a demo school that teachers, a headmaster and subjects belong to: CONFLICT naming them, nothing deleted', async () => {
+      const school = refusedSchool;
       const schoolId = hex(school._id);
-      expect(await data(DELETE_SCHOOL, { id: schoolId })).toEqual({ deleteSchool: schoolView(school) });
-      const teacher = teachersOfSchool(schoolId)[0];
+      const staff = teachersOfSchool(schoolId);
+      const subjects = demo.subjects.filter((subject) => subject.schoolId.equals(school._id));
+      const error = await failure(DELETE_SCHOOL, { id: schoolId }, 'CONFLICT');
+      expect(error.message).toBe(
+        `school ${schoolId} is referred to by ${staff.length} teachers (schoolId), ${subjects.length} subjects ` +
+          `(schoolId) and 1 headmaster (schoolId): it cannot be deleted while they refer to it`,
+      );
+      expect(await data(SCHOOL, { id: schoolId })).toEqual({ school: schoolView(school) });
+      const teacher = staff[0];
       expect(
         await data(`query ($id: ID!) { teacher(id: $id) { id school { id } } }`, { id: hex(teacher._id) }),
-      ).toEqual({
-        teacher: { id: hex(teacher._id), school: null },
+      ).toEqual({ teacher: { id: hex(teacher._id), school: { id: schoolId } } });
+      const headmasterId = hex(headmasterOf(demo, school)._id);
+      expect(await data(`query ($id: ID!) { headmaster(id: $id) { id school { id } } }`, { id: headmasterId })).toEqual(
+        { headmaster: { id: headmasterId, school: { id: schoolId } } },
+      );
+    });
+
+    it('deleteSchool succeeds once its teacher, headmaster and subject are gone, one by one', async () => {
+      const { createSchool: school } = await data(CREATE_SCHOOL, { input: newSchool('EMPTIED') });
+      const { createSubject: subject } = await data(
+        `mutation ($input: CreateSubjectInput!) { createSubject(input: $input) { id } }`,
+        { input: { schoolId: school.id, code: 'astronomy', name: 'Astronomy' } },
+      );
+      const { createHeadmaster: headmaster } = await data(CREATE_HEADMASTER, {
+        input: { ...newPerson('EMPTIED'), schoolId: school.id },
       });
-      expect(
-        await data(`query ($id: ID!) { headmaster(id: $id) { id school { id } } }`, { id: hex(school.headmasterId) }),
-      ).toEqual({ headmaster: { id: hex(school.headmasterId), school: null } });
+      const { createTeacher: teacher } = await data(CREATE_TEACHER, {
+        input: { ...newPerson('EMPTIED'), schoolId: school.id, subjects: ['astronomy'] },
+      });
+      const refusal = (who: string) =>
+        `school ${school.id} is referred to by ${who}: it cannot be deleted while they refer to it`;
+      const deleteSubject = `mutation ($id: ID!) { deleteSubject(id: $id) { id } }`;
+
+      const all = '1 teacher (schoolId), 1 subject (schoolId) and 1 headmaster (schoolId)';
+      expect((await failure(DELETE_SCHOOL, { id: school.id }, 'CONFLICT')).message).toBe(refusal(all));
+      // The subject is taught by the teacher: it stays too.
+      expect((await failure(deleteSubject, { id: subject.id }, 'CONFLICT', 'id')).message).toMatch(/1 teacher/);
+      await data(DELETE_TEACHER, { id: teacher.id });
+      expect((await failure(DELETE_SCHOOL, { id: school.id }, 'CONFLICT')).message).toBe(
+        refusal('1 subject (schoolId) and 1 headmaster (schoolId)'),
+      );
+      await data(DELETE_HEADMASTER, { id: headmaster.id });
+      expect((await failure(DELETE_SCHOOL, { id: school.id }, 'CONFLICT')).message).toBe(
+        refusal('1 subject (schoolId)'),
+      );
+      await data(deleteSubject, { id: subject.id });
+      expect(await data(DELETE_SCHOOL, { id: school.id })).toEqual({ deleteSchool: school });
+      await failure(SCHOOL, { id: school.id }, 'NOT_FOUND');
     });
   });
 
   describe('headmasters', () => {
+    /** A new school, without a headmaster. */
+    const headlessSchool = async (suffix: string): Promise<{ id: string }> =>
+      (await data(CREATE_SCHOOL, { input: newSchool(suffix) })).createSchool;
+    const headmasterIdOf = async (schoolId: string): Promise<string | null> =>
+      (await data(SCHOOL, { id: schoolId })).school.headmasterId;
     let school: { id: string };
 
     beforeAll(async () => {
-      school = (await data(CREATE_SCHOOL, { input: newSchool('HEADS') })).createSchool;
+      school = await headlessSchool('HEADS');
     });
 
-    it('createHeadmaster, then appointing them in updateSchool: both sides of the relation show it', async () => {
+    it('createHeadmaster heads their school at once: both sides of the relation show it', async () => {
       const before = await headmastersTotal();
       const input = { ...newPerson('HEAD'), schoolId: school.id, appointedAt: '2024-09-01T00:00:00.000Z' };
       const { createHeadmaster: created } = await data(CREATE_HEADMASTER, { input });
@@ -1082,15 +1139,26 @@ describe('GraphQL mutations (demo data)', () => {
         items: [created],
       });
       expect((await data(HEADMASTER_RELATIONS, { id: created.id })).headmaster.school.id).toBe(school.id);
-
-      await data(UPDATE_SCHOOL, { id: school.id, input: { headmasterId: created.id } });
       const relations = await data(SCHOOL_RELATIONS, { id: school.id });
       expect(relations.school.headmaster).toEqual(created);
+      expect(await headmasterIdOf(school.id)).toBe(created.id);
+      const listed = (await data(SCHOOLS, { filter: { city: 'Testbury' }, limit: 100 })).schools.items;
+      expect(listed.find((item: { id: string }) => item.id === school.id).headmasterId).toBe(created.id);
+    });
+
+    it('createHeadmaster for a school that has one: CONFLICT naming schoolId, nothing created', async () => {
+      const head = demo.headmasters[13];
+      const before = await headmastersTotal();
+      for (const schoolId of [school.id, hex(head.schoolId)]) {
+        await failure(CREATE_HEADMASTER, { input: { ...newPerson('SECOND'), schoolId } }, 'CONFLICT', 'schoolId');
+      }
+      expect(await headmastersTotal()).toBe(before);
+      expect(await headmasterIdOf(hex(head.schoolId))).toBe(hex(head._id));
     });
 
     it('createHeadmaster without appointedAt defaults it to now', async () => {
       const { createHeadmaster: created } = await data(CREATE_HEADMASTER, {
-        input: { ...newPerson('NOW'), schoolId: school.id },
+        input: { ...newPerson('NOW'), schoolId: (await headlessSchool('NOW')).id },
       });
       expect(Math.abs(Date.parse(created.appointedAt) - Date.now())).toBeLessThan(60_000);
     });
@@ -1127,31 +1195,52 @@ describe('GraphQL mutations (demo data)', () => {
       const before = await headmastersTotal();
       await failure(
         CREATE_HEADMASTER,
-        { input: { ...newPerson('X'), email: demo.headmasters[0].email.toUpperCase(), schoolId: school.id } },
+        {
+          input: {
+            ...newPerson('X'),
+            email: demo.headmasters[0].email.toUpperCase(),
+            schoolId: (await headlessSchool('DUPHEAD')).id,
+          },
+        },
         'CONFLICT',
         'email',
       );
       expect(await headmastersTotal()).toBe(before);
     });
 
-    it('updateHeadmaster changes only the given fields, and moves them to another school', async () => {
+    it('updateHeadmaster changes only the given fields, and moves them to another school: both schools follow', async () => {
       const headmaster = demo.headmasters[3];
       const id = hex(headmaster._id);
+      const to = await headlessSchool('MOVED');
       const { updateHeadmaster: updated } = await data(UPDATE_HEADMASTER, {
         id,
-        input: { lastName: 'Renamed', schoolId: school.id },
+        input: { lastName: 'Renamed', schoolId: to.id },
       });
       expect(updated).toEqual({
         ...headmasterView(headmaster),
         lastName: 'Renamed',
-        schoolId: school.id,
+        schoolId: to.id,
         updatedAt: expect.any(String),
       });
       expect(await data(HEADMASTER, { id })).toEqual({ headmaster: updated });
       const relations = await data(HEADMASTER_RELATIONS, { id });
-      expect(relations.headmaster.school.id).toBe(school.id);
+      expect(relations.headmaster.school.id).toBe(to.id);
       expect(relations.headmaster.teachers).toEqual({ total: 0, items: [] });
       expect((await data(HEADMASTERS, { filter: { schoolId: hex(headmaster.schoolId) } })).headmasters.total).toBe(0);
+      expect(await headmasterIdOf(to.id)).toBe(id);
+      expect(await headmasterIdOf(hex(headmaster.schoolId))).toBeNull();
+      expect((await data(SCHOOL_RELATIONS, { id: hex(headmaster.schoolId) })).school.headmaster).toBeNull();
+    });
+
+    it('a school left without a headmaster gets one by createHeadmaster, and loses them by deleteHeadmaster', async () => {
+      const schoolId = hex(demo.headmasters[3].schoolId);
+      const { createHeadmaster: created } = await data(CREATE_HEADMASTER, {
+        input: { ...newPerson('SUCCESSOR'), schoolId },
+      });
+      expect(await headmasterIdOf(schoolId)).toBe(created.id);
+      expect((await data(SCHOOL_RELATIONS, { id: schoolId })).school.headmaster).toEqual(created);
+      await data(DELETE_HEADMASTER, { id: created.id });
+      expect(await headmasterIdOf(schoolId)).toBeNull();
     });
 
     it.each(['firstName', 'lastName', 'email', 'phone', 'schoolId', 'appointedAt'])(
@@ -1172,7 +1261,10 @@ describe('GraphQL mutations (demo data)', () => {
       await failure(UPDATE_HEADMASTER, { id, input: { email: 'nope' } }, 'BAD_USER_INPUT', 'email');
       await failure(UPDATE_HEADMASTER, { id, input: { schoolId: UNKNOWN_ID } }, 'BAD_USER_INPUT', 'schoolId');
       await failure(UPDATE_HEADMASTER, { id, input: { email: demo.headmasters[5].email } }, 'CONFLICT', 'email');
+      const taken = hex(demo.headmasters[5].schoolId);
+      await failure(UPDATE_HEADMASTER, { id, input: { schoolId: taken } }, 'CONFLICT', 'schoolId');
       expect(await data(HEADMASTER, { id })).toEqual({ headmaster: headmasterView(headmaster) });
+      expect(await headmasterIdOf(taken)).toBe(hex(demo.headmasters[5]._id));
     });
 
     it('deleteHeadmaster returns them as they were; their school then has no headmaster', async () => {
@@ -1185,6 +1277,7 @@ describe('GraphQL mutations (demo data)', () => {
       await failure(DELETE_HEADMASTER, { id }, 'NOT_FOUND');
       expect(await headmastersTotal()).toBe(before - 1);
       expect((await data(SCHOOL_RELATIONS, { id: schoolId })).school.headmaster).toBeNull();
+      expect(await headmasterIdOf(schoolId)).toBeNull();
     });
 
     it('deleteHeadmaster or hireTeacher with an unknown or malformed id', async () => {
@@ -1218,7 +1311,7 @@ describe('GraphQL mutations (demo data)', () => {
     it('createTeacher adds a teacher to a school: lists, counts and the dashboard show it', async () => {
       const school = demo.schools[12];
       const schoolId = hex(school._id);
-      const headmasterId = hex(school.headmasterId);
+      const headmasterId = hex(headmasterOf(demo, school)._id);
       const staff = teachersOfSchool(schoolId);
       const dashboardBefore = await dashboardOf(headmasterId);
       const before = await teachersTotal();
@@ -1335,7 +1428,7 @@ describe('GraphQL mutations (demo data)', () => {
       const id = hex(teacher._id);
       const from = hex(teacher.schoolId);
       const to = hex(
-        demo.schools.find((school) => hex(school._id) !== from && hex(school._id) !== hex(deletedSchool._id))!._id,
+        demo.schools.find((school) => hex(school._id) !== from && hex(school._id) !== hex(refusedSchool._id))!._id,
       );
       const counts = async () =>
         (await data(`{ schools(limit: 100) { items { id teacherCount } } }`)).schools.items as {
@@ -1378,7 +1471,7 @@ describe('GraphQL mutations (demo data)', () => {
     });
 
     it('deleteTeacher returns the teacher as they were; counts drop', async () => {
-      const teacher = outsideDeletedSchool[77];
+      const teacher = outsideRefusedSchool[77];
       const id = hex(teacher._id);
       const schoolId = hex(teacher.schoolId);
       const before = await teachersTotal();
@@ -1399,7 +1492,7 @@ describe('GraphQL mutations (demo data)', () => {
     it("hireTeacher hires into the headmaster's school: the headmaster's teachers and dashboard show it", async () => {
       const school = demo.schools[20];
       const schoolId = hex(school._id);
-      const headmasterId = hex(school.headmasterId);
+      const headmasterId = hex(headmasterOf(demo, school)._id);
       const dashboardBefore = await dashboardOf(headmasterId);
       const before = await teachersTotal();
 
@@ -1429,7 +1522,7 @@ describe('GraphQL mutations (demo data)', () => {
     });
 
     it('hireTeacher errors: invalid e-mail, duplicate e-mail; nothing hired', async () => {
-      const headmasterId = hex(demo.schools[20].headmasterId);
+      const headmasterId = hex(headmasterOf(demo, demo.schools[20])._id);
       const before = await teachersTotal();
       await failure(
         HIRE_TEACHER,

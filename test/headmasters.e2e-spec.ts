@@ -7,7 +7,13 @@
  * Tests that write create their own records and delete them again, so the demo data stays intact
  * for the read tests whatever the order.
  */
-import { generateDemoData, type HeadmasterSeed, type SchoolSeed, type TeacherSeed } from '../src/demo-data/demo-data';
+import {
+  generateDemoData,
+  headmasterOf,
+  type HeadmasterSeed,
+  type SchoolSeed,
+  type TeacherSeed,
+} from '../src/demo-data/demo-data';
 import {
   expectClientError,
   expectCleanJson,
@@ -84,7 +90,7 @@ function schoolJson(school: SchoolSeed): Record<string, unknown> {
     address: { ...school.address },
     phone: school.phone,
     email: school.email,
-    headmasterId: school.headmasterId.toHexString(),
+    headmasterId: headmasterOf(demo, school)._id.toHexString(),
     createdAt: school.createdAt.toISOString(),
     updatedAt: school.updatedAt.toISOString(),
   };
@@ -172,7 +178,20 @@ const bigHeadmaster = headmastersBySchoolSize[0];
 const smallHeadmaster = headmastersBySchoolSize[headmastersBySchoolSize.length - 1];
 /** Used only by the write tests, so read tests of the other headmasters never see their records. */
 const hiringHeadmaster = headmastersBySchoolSize[1];
-const spareSchool = demo.schools.find((school) => school._id.equals(headmastersBySchoolSize[2].schoolId))!;
+/** Schools of the write tests' own, without a headmaster (one per school): created before the tests. */
+let spareSchoolId: string;
+let otherSpareSchoolId: string;
+
+function newSchoolBody(code: string): Record<string, unknown> {
+  return {
+    name: `Headtester School ${code}`,
+    code,
+    type: 'primary',
+    address: { street: '1 Head Lane', city: 'Headtown', region: 'Test Region', postalCode: 'H1 1HT' },
+    phone: '+1 555 0170',
+    email: `office.${code.toLowerCase()}@school.example.org`,
+  };
+}
 
 let sequence = 0;
 
@@ -188,7 +207,7 @@ function newHeadmasterBody(overrides: Record<string, unknown> = {}): Record<stri
     lastName: 'Headtester',
     email: uniqueEmail('quintessa.headtester'),
     phone: '+1 555 0199',
-    schoolId: spareSchool._id.toHexString(),
+    schoolId: spareSchoolId,
     ...overrides,
   };
 }
@@ -214,6 +233,8 @@ describe('Headmasters REST API (e2e)', () => {
     app = await startTestApp();
     headmasters = new RestCollection(app, '/api/headmasters');
     teachers = new RestCollection(app, '/api/teachers');
+    spareSchoolId = (await app.request('POST', '/api/schools', newSchoolBody('HMT-001'))).body.id;
+    otherSpareSchoolId = (await app.request('POST', '/api/schools', newSchoolBody('HMT-002'))).body.id;
   }, 120_000);
 
   afterEach(async () => {
@@ -451,8 +472,8 @@ describe('Headmasters REST API (e2e)', () => {
       ['lastName', { $regex: '.' }],
     ])('rejects the operator injection in %s with 400 and creates nothing', async (field, value) => {
       expectClientError(await createHeadmaster(newHeadmasterBody({ [field]: value })), 400, field);
-      const bySchool = await app.request('GET', `/api/headmasters?schoolId=${spareSchool._id.toHexString()}`);
-      expect(bySchool.body.total).toBe(1);
+      const bySchool = await app.request('GET', `/api/headmasters?schoolId=${spareSchoolId}`);
+      expect(bySchool.body.total).toBe(0);
     });
   });
 
@@ -463,7 +484,7 @@ describe('Headmasters REST API (e2e)', () => {
         lastName: 'Renamed',
         phone: '(020) 7946-0999',
         appointedAt: '2012-12-12T12:12:12.000Z',
-        schoolId: smallHeadmaster.schoolId.toHexString(),
+        schoolId: otherSpareSchoolId,
       };
       const response = await app.request<HeadmasterJson>('PATCH', `/api/headmasters/${created.body.id}`, changes);
       expect(response.status).toBe(200);
@@ -525,6 +546,54 @@ describe('Headmasters REST API (e2e)', () => {
     });
   });
 
+  describe("a school's headmaster", () => {
+    const headmasterIdOf = async (schoolId: string): Promise<unknown> => {
+      const response = await app.request('GET', `/api/schools/${schoolId}`);
+      expect(response.status).toBe(200);
+      return response.body.headmasterId;
+    };
+    const overGraphql = async (schoolId: string) =>
+      (await app.graphql(`{ school(id: "${schoolId}") { headmasterId headmaster { id } } }`)).body.data?.school;
+
+    it('is who is appointed to it, at once: POST heads it, PATCH moves them on, DELETE leaves it without', async () => {
+      expect(await headmasterIdOf(spareSchoolId)).toBeUndefined();
+      const created = await createHeadmaster(newHeadmasterBody());
+      expect(created.status).toBe(201);
+      const id = created.body.id;
+      expect(await headmasterIdOf(spareSchoolId)).toBe(id);
+      expect(await overGraphql(spareSchoolId)).toEqual({ headmasterId: id, headmaster: { id } });
+
+      const moved = await app.request('PATCH', `/api/headmasters/${id}`, { schoolId: otherSpareSchoolId });
+      expect(moved.status).toBe(200);
+      expect(await headmasterIdOf(spareSchoolId)).toBeUndefined();
+      expect(await overGraphql(spareSchoolId)).toEqual({ headmasterId: null, headmaster: null });
+      expect(await headmasterIdOf(otherSpareSchoolId)).toBe(id);
+      expect(await overGraphql(otherSpareSchoolId)).toEqual({ headmasterId: id, headmaster: { id } });
+      const listed = await app.request('GET', '/api/schools?city=Headtown&sort=code');
+      expect(listed.body.items.map((school: { headmasterId?: string }) => school.headmasterId)).toEqual([
+        undefined,
+        id,
+      ]);
+
+      expect((await headmasters.delete(id)).status).toBe(204);
+      expect(await headmasterIdOf(otherSpareSchoolId)).toBeUndefined();
+      expect(await overGraphql(otherSpareSchoolId)).toEqual({ headmasterId: null, headmaster: null });
+    });
+
+    it('is one: a second headmaster for a school is 409 naming schoolId, created or moved there', async () => {
+      const demoSchoolId = smallHeadmaster.schoolId.toHexString();
+      expectClientError(await createHeadmaster(newHeadmasterBody({ schoolId: demoSchoolId })), 409, 'schoolId');
+      await expectHeadmasterPage({ schoolId: demoSchoolId });
+
+      const created = await createHeadmaster(newHeadmasterBody());
+      const moved = await app.request('PATCH', `/api/headmasters/${created.body.id}`, { schoolId: demoSchoolId });
+      expectClientError(moved, 409, 'schoolId');
+      expect((await app.request('GET', `/api/headmasters/${created.body.id}`)).body).toEqual(created.body);
+      expect(await headmasterIdOf(demoSchoolId)).toBe(smallHeadmaster._id.toHexString());
+      expect(await headmasterIdOf(spareSchoolId)).toBe(created.body.id);
+    });
+  });
+
   describe('DELETE /api/headmasters/:id', () => {
     it('takes the sub-resources with the headmaster (404), and leaves the school and its other records', async () => {
       const created = await createHeadmaster(newHeadmasterBody());
@@ -534,7 +603,7 @@ describe('Headmasters REST API (e2e)', () => {
       expectNotFound(await app.request('GET', `/api/headmasters/${id}/teachers`), id);
       expectNotFound(await app.request('GET', `/api/headmasters/${id}/dashboard`), id);
       expectNotFound(await hire(id, newHireBody()), id);
-      await expectHeadmasterPage({ schoolId: spareSchool._id.toHexString() });
+      await expectHeadmasterPage({ schoolId: spareSchoolId });
     });
 
     it('returns 404 for an unknown id', async () => {
@@ -711,7 +780,7 @@ describe('Headmasters REST API (e2e)', () => {
     });
 
     it('returns 400 naming schoolId when the body names a school', async () => {
-      const body = newHireBody({ schoolId: spareSchool._id.toHexString() });
+      const body = newHireBody({ schoolId: spareSchoolId });
       expectClientError(await hire(hiringHeadmaster._id.toHexString(), body), 400, 'schoolId');
     });
 

@@ -1,4 +1,4 @@
-import { generateDemoData } from '../src/demo-data/demo-data';
+import { generateDemoData, headmasterOf } from '../src/demo-data/demo-data';
 import { expectRestLifecycle, RestCollection } from './support/crud';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -94,7 +94,7 @@ describe('REST /api/schools', () => {
         id: school._id.toHexString(),
         code: school.code,
         name: school.name,
-        headmasterId: school.headmasterId.toHexString(),
+        headmasterId: headmasterOf(demo, school)._id.toHexString(),
         createdAt: school.createdAt.toISOString(),
       });
     });
@@ -138,7 +138,12 @@ describe('REST /api/schools', () => {
       ['a missing city', { address: { street: 'x', region: 'y', postalCode: 'z' } }, 'address.city'],
       ['an unknown field', { colour: 'blue' }, 'colour'],
       ['an operator instead of a value', { name: { $gt: '' } }, 'name'],
-      ['a malformed headmasterId', { headmasterId: 'abc' }, 'headmasterId'],
+      [
+        'a headmasterId (the headmaster says whom they head)',
+        { headmasterId: demo.headmasters[1]._id.toHexString() },
+        'headmasterId',
+      ],
+      ['a null headmasterId', { headmasterId: null }, 'headmasterId'],
     ])('answers 400 for %s', async (_case, change, field) => {
       const response = await sut.request('POST', '/api/schools', { ...newSchool('BAD'), ...change });
       expect(response.status).toBe(400);
@@ -164,6 +169,56 @@ describe('REST /api/schools', () => {
       const bad = await sut.request('PATCH', `/api/schools/${demo.schools[0]._id.toHexString()}`, { type: 'mega' });
       expect(bad.status).toBe(400);
       expect(bad.body.field).toBe('type');
+    });
+
+    it('answers 400 naming headmasterId for a headmasterId, and changes nothing', async () => {
+      const school = demo.schools[2];
+      const id = school._id.toHexString();
+      const before = await sut.request('GET', `/api/schools/${id}`);
+      for (const headmasterId of [null, demo.headmasters[1]._id.toHexString()]) {
+        const response = await sut.request('PATCH', `/api/schools/${id}`, { headmasterId });
+        expect(response.status).toBe(400);
+        expect(response.body.field).toBe('headmasterId');
+      }
+      expect(await sut.request('GET', `/api/schools/${id}`)).toMatchObject({ status: 200, body: before.body });
+      expect(before.body.headmasterId).toBe(headmasterOf(demo, school)._id.toHexString());
+    });
+  });
+
+  describe('DELETE /api/schools/:id', () => {
+    it('answers 409 naming the teachers, headmaster and subjects that belong to the school; deletes nothing', async () => {
+      const school = demo.schools[4];
+      const id = school._id.toHexString();
+      const teachers = demo.teachers.filter((teacher) => teacher.schoolId.equals(school._id)).length;
+      const subjects = demo.subjects.filter((subject) => subject.schoolId.equals(school._id)).length;
+      const response = await sut.request('DELETE', `/api/schools/${id}`);
+      expect(response.status).toBe(409);
+      expect(response.body.error).toBe('CONFLICT');
+      expect(response.body.message).toBe(
+        `school ${id} is referred to by ${teachers} teachers (schoolId), ${subjects} subjects (schoolId) and ` +
+          `1 headmaster (schoolId): it cannot be deleted while they refer to it`,
+      );
+      expect((await sut.request('GET', `/api/schools/${id}`)).status).toBe(200);
+      const staff = await sut.request('GET', `/api/teachers?schoolId=${id}&limit=1`);
+      expect(staff.body.total).toBe(teachers);
+    });
+
+    it('deletes a school once the headmaster appointed to it is gone', async () => {
+      const school = await sut.request('POST', '/api/schools', newSchool('HEADED'));
+      const headmaster = await sut.request('POST', '/api/headmasters', {
+        firstName: 'Ada',
+        lastName: 'Headed',
+        email: 'ada.headed@example.org',
+        phone: '+1 555 0101',
+        schoolId: school.body.id,
+      });
+      expect(headmaster.status).toBe(201);
+      const refused = await sut.request('DELETE', `/api/schools/${school.body.id}`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.message).toContain('1 headmaster (schoolId)');
+      expect((await sut.request('DELETE', `/api/headmasters/${headmaster.body.id}`)).status).toBe(204);
+      expect((await sut.request('DELETE', `/api/schools/${school.body.id}`)).status).toBe(204);
+      expect((await sut.request('GET', `/api/schools/${school.body.id}`)).status).toBe(404);
     });
   });
 });

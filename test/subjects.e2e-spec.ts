@@ -168,10 +168,15 @@ describe('Subjects', () => {
       const teaching = teachersOf(world.own.school).filter((teacher) => teacher.subjects.includes(code)).length;
       const subject = subjectsOf(world.own.school).find((candidate) => candidate.code === code)!;
       const removal = await sut.request('DELETE', `/api/subjects/${hex(subject._id)}`);
-      expect(removal).toMatchObject({ status: 409, body: { error: 'CONFLICT', field: 'code' } });
-      expect(removal.body.message).toContain(`taught by ${teaching} teachers`);
+      expect(removal).toMatchObject({ status: 409, body: { error: 'CONFLICT', field: 'id' } });
+      expect(removal.body.message).toBe(
+        `subject ${code} is referred to by ${teaching} teachers (subjects): it cannot be deleted while they refer to it`,
+      );
       const recode = await sut.request('PATCH', `/api/subjects/${hex(subject._id)}`, { code: `${code}-new` });
       expect(recode).toMatchObject({ status: 409, body: { field: 'code' } });
+      expect(recode.body.message).toBe(
+        `subject ${code} is referred to by ${teaching} teachers (subjects): its code cannot change while they refer to it`,
+      );
       expect((await sut.request('GET', `/api/subjects/${hex(subject._id)}`)).body).toEqual(asJson(subject));
     });
 
