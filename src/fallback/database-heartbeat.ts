@@ -99,6 +99,9 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
           this.circuit.probeSucceeded();
         },
         (error: unknown) => {
+          // A client whose first connection failed stays closed for good: the next ping gets a new one.
+          const name = (error as Error | undefined)?.name;
+          if (name === 'MongoTopologyClosedError' || name === 'MongoServerSelectionError') this.discardClient();
           // A refused connection is news now; anything else (a timeout of the driver's own) the ping timer has said.
           if (isRefusal(error) && !this.circuit.open) this.circuit.stalled(`heartbeat: ${describeFailure(error)}`);
           else if (!isDatabaseFailure(error)) this.logger.warn(`Heartbeat ping failed: ${describeFailure(error)}`);
@@ -123,6 +126,12 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
       const waited = Math.round(performance.now() - ping.sentAt);
       this.circuit.stalled(`heartbeat: no answer to ping within ${waited} ms`);
     });
+  }
+
+  private discardClient(): void {
+    const client = this.client;
+    this.client = undefined;
+    void client?.close(true).catch(() => undefined);
   }
 
   /** The heartbeat's own client: one connection, short timeouts, so a ping never waits behind the service's queries. */
