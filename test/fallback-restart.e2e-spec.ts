@@ -50,7 +50,6 @@ const FALLBACK_SETTINGS = {
   NODE_ENV: 'test',
   // Room for a loaded test machine: a healthy answer must not be taken for an outage.
   FALLBACK_OPERATION_TIMEOUT_MS: '1000',
-  FALLBACK_HALF_OPEN_AFTER_MS: '500',
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1000',
 };
 const START_TIMEOUT_MS = 30_000;

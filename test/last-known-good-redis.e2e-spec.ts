@@ -40,7 +40,6 @@ describe('Last-known-good answers shared through Redis', () => {
       REDIS_URL: redis.url,
       FALLBACK_SNAPSHOT_COLLECTIONS: 'none',
       FALLBACK_OPERATION_TIMEOUT_MS: '1000',
-      FALLBACK_HALF_OPEN_AFTER_MS: '500',
       MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1000',
     });
     services.push(service);

@@ -25,7 +25,6 @@ const backupSubject = readFixture('subject/persistence/fixtures/subjects.json').
 
 const SETTINGS = {
   FALLBACK_OPERATION_TIMEOUT_MS: '1000',
-  FALLBACK_HALF_OPEN_AFTER_MS: '500',
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1000',
 };
 

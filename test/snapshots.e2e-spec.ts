@@ -7,7 +7,6 @@ import { startTestApp, TestApp } from './support/test-app';
 
 const SETTINGS = {
   FALLBACK_OPERATION_TIMEOUT_MS: '1000',
-  FALLBACK_HALF_OPEN_AFTER_MS: '500',
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1000',
   FALLBACK_SNAPSHOT_COLLECTIONS: 'schools,headmasters,teachers,subjects',
   FALLBACK_SNAPSHOT_REFRESH_SECONDS: '1',
