@@ -235,7 +235,7 @@ describe('FALLBACK_WRITES=reject during a network outage', () => {
     const pending = await sut.request('GET', '/api/admin/fallback/journal?status=pending');
     expect(pending.status).toBe(200);
     expect(pending.body.entries).toEqual([]);
-    expect((await sut.request('GET', '/health')).body.journal).toEqual({ pending: 0, failed: 0 });
+    expect((await sut.request('GET', '/health')).body.journal).toEqual({ pending: 0, failed: 0, superseded: 0 });
   });
 
   it('still answers reads from backup data, unchanged by the rejected writes', async () => {

@@ -211,7 +211,7 @@ describe('Journalled writes across crashes of the service', () => {
       15_000,
       'the journal to be replayed',
     );
-    expect((await second.request('GET', '/health')).body.journal).toEqual({ pending: 0, failed: 0 });
+    expect((await second.request('GET', '/health')).body.journal).toEqual({ pending: 0, failed: 0, superseded: 0 });
     await expectAppliedExactlyOnce();
     const read = await second.request('GET', `/api/teachers/${ada.body.id}`);
     expect(read.headers.get('x-data-source')).toBe('database');
@@ -244,7 +244,7 @@ describe('Journalled writes across crashes of the service', () => {
       15_000,
       'the reset entry to be replayed',
     );
-    expect((await third.request('GET', '/health')).body.journal).toEqual({ pending: 0, failed: 0 });
+    expect((await third.request('GET', '/health')).body.journal).toEqual({ pending: 0, failed: 0, superseded: 0 });
     expect(third.output()).toMatch(/1 write\(s\) from an earlier outage wait in the journal/);
     await expectAppliedExactlyOnce();
   }, 60_000);

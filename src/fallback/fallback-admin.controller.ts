@@ -6,7 +6,9 @@ import { DatabaseCircuit } from './database-circuit';
 import { FallbackHealth, ServiceHealth } from './fallback-health';
 import { JournalEntry, JournalStatus, WriteJournal } from './write-journal';
 
-const LISTABLE_STATUSES: readonly JournalStatus[] = ['failed', 'pending'];
+const LISTABLE_STATUSES: readonly JournalStatus[] = ['failed', 'superseded', 'pending'];
+/** By default: the writes that did not take effect, refused by the database or superseded by later writes. */
+const DEFAULT_STATUSES = 'failed,superseded';
 
 /** For operators during an outage (admins): the fallback's state, the write journal, and drill mode. */
 @ApiTags('admin')
@@ -29,14 +31,20 @@ export class FallbackAdminController {
 
   @Get('journal')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Journalled writes that could not be applied (default) or still wait' })
-  @ApiQuery({ name: 'status', enum: LISTABLE_STATUSES, required: false })
-  journalEntries(@Query('status') status: string = 'failed'): { status: JournalStatus; entries: JournalEntry[] } {
-    if (!LISTABLE_STATUSES.includes(status as JournalStatus)) {
-      throw new InvalidInputError(`status must be one of ${LISTABLE_STATUSES.join(', ')}`, 'status');
+  @ApiOperation({
+    summary: 'Journalled writes that failed or were superseded by later writes (default), or still wait',
+  })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    description: `One or more of ${LISTABLE_STATUSES.join(', ')}, separated by commas (default ${DEFAULT_STATUSES})`,
+  })
+  journalEntries(@Query('status') status: unknown = DEFAULT_STATUSES): { status: string; entries: JournalEntry[] } {
+    const statuses = (typeof status === 'string' ? status.split(',') : []) as JournalStatus[];
+    if (typeof status !== 'string' || !statuses.every((one) => LISTABLE_STATUSES.includes(one))) {
+      throw new InvalidInputError(`status must be one or more of ${LISTABLE_STATUSES.join(', ')}`, 'status');
     }
-    const entries = status === 'failed' ? this.journal.failed() : this.journal.pending();
-    return { status: status as JournalStatus, entries };
+    return { status, entries: this.journal.withStatus([...new Set(statuses)]) };
   }
 
   @Post('drill')

@@ -29,7 +29,7 @@ export interface ServiceHealth {
   fallbackAnswers: Record<string, number>;
   /** Reads answered while the database failed, per collection and source (stale, snapshot, fallback, unavailable). */
   outageAnswers: Record<string, Record<string, number>>;
-  journal: { pending: number; failed: number };
+  journal: { pending: number; failed: number; superseded: number };
   lastKnownGood: LastKnownGoodReport;
 }
 
@@ -109,7 +109,7 @@ export class FallbackHealth {
       },
       fallbackAnswers,
       outageAnswers,
-      journal: { pending: counts.pending, failed: counts.failed },
+      journal: { pending: counts.pending, failed: counts.failed, superseded: counts.superseded },
       lastKnownGood: this.lastKnownGood(),
     };
   }

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Error as MongooseError, Mongoose, Schema, Types } from 'mongoose';
 import { ConflictError, InvalidInputError, ServiceUnavailableError } from '../common/errors/domain-errors';
-import type { FindQuery, JournalledWrite, StoredRecord } from '../common/persistence/collection-store';
+import type { FindQuery, JournalledWrite, ReplayOutcome, StoredRecord } from '../common/persistence/collection-store';
 import type { MongooseCollectionStore } from '../common/persistence/mongoose-collection-store';
 import { enterRequestContext, type RequestContext } from '../common/request-context';
 import type { FallbackSettings } from '../config/app-config';
@@ -77,9 +77,7 @@ function newFakeDatabase() {
     insert: answering((data: Partial<Teacher>) => ({ ...data, createdAt: new Date(), updatedAt: new Date() })),
     updateById: answering((id: string, changes: Partial<Teacher>) => ({ ...byId(id)!, ...changes })),
     deleteById: answering((id: string) => byId(id)),
-    applyJournalled: answering((_write: JournalledWrite): { applied: true } | { applied: false; reason: string } => ({
-      applied: true,
-    })),
+    applyJournalled: answering((_write: JournalledWrite): ReplayOutcome => ({ applied: true })),
   };
   return {
     store,
@@ -358,7 +356,7 @@ describe(FallbackInterceptor.name, () => {
 
       expect(result).toMatchObject({ name: 'Ada Hill' });
       expect(database.store.updateById).toHaveBeenCalledWith(ADA_ID, { name: 'Ada Hill' });
-      expect(journal.counts()).toEqual({ pending: 0, applied: 0, failed: 0 });
+      expect(journal.counts()).toEqual({ pending: 0, applied: 0, failed: 0, superseded: 0 });
       expect(context.source).toBe('database');
     });
 
@@ -480,7 +478,7 @@ describe(FallbackInterceptor.name, () => {
       expect(journal.pending()).toHaveLength(1);
     });
 
-    it('journals an update as the fields it sets, so later reads see it', async () => {
+    it('journals an update as the fields it sets, with the version it was based on, so later reads see it', async () => {
       const { sut, database, journal, metrics } = newTestInterceptor();
       database.goDown();
       jest.advanceTimersByTime(1000);
@@ -494,6 +492,9 @@ describe(FallbackInterceptor.name, () => {
           operation: 'update',
           documentId: ADA_ID,
           payload: { name: 'Ada Hill', email: 'ada.hill@school.test', updatedAt: later(1000) },
+          acceptedAt: later(1000),
+          baseUpdatedAt: BACKUP[0].updatedAt,
+          baseValues: { name: 'Ada Moss', email: 'ada.moss@school.test' },
         }),
       ]);
       expect(metrics.fallbackWrites.inc).toHaveBeenCalledWith({ collection: 'teachers', operation: 'update' });
@@ -528,7 +529,12 @@ describe(FallbackInterceptor.name, () => {
       await expect(sut.deleteById(BEN_ID)).resolves.toMatchObject({ name: 'Ben Hill' });
 
       expect(journal.pending()).toEqual([
-        expect.objectContaining({ operation: 'delete', documentId: BEN_ID, payload: undefined }),
+        expect.objectContaining({
+          operation: 'delete',
+          documentId: BEN_ID,
+          payload: undefined,
+          baseUpdatedAt: BACKUP[1].updatedAt,
+        }),
       ]);
       expect(names(await sut.find({ filter: {} }))).toEqual(['Ada Moss']);
     });
@@ -622,7 +628,7 @@ describe(FallbackInterceptor.name, () => {
         });
       }
 
-      expect(journal.counts()).toEqual({ pending: 0, applied: 0, failed: 0 });
+      expect(journal.counts()).toEqual({ pending: 0, applied: 0, failed: 0, superseded: 0 });
       expect(metrics.fallbackWrites.inc).not.toHaveBeenCalled();
       expect(names(await sut.find({ filter: {}, sort: { name: 1 } }))).toEqual(['Ada Moss', 'Ben Hill']);
     });
@@ -678,6 +684,34 @@ describe(FallbackInterceptor.name, () => {
 
       expect(database.store.applyJournalled).toHaveBeenCalledWith(write);
     });
+
+    it('keeps the replayed update in the tier when the database applied all of it', async () => {
+      const { sut } = newTestInterceptor();
+      await sut.findById(ADA_ID);
+
+      await sut.applyJournalled(write);
+
+      expect(sut.memory.knownRecord(ADA_ID)).toMatchObject({ name: 'Ada Hill', email: 'ada.moss@school.test' });
+    });
+
+    it.each<[string, ReplayOutcome]>([
+      ['won some fields', { applied: true, supersededBy: { updatedAt: later(5), fields: { name: 'Ada Park' } } }],
+      [
+        'won every field',
+        { applied: false, reason: 'superseded', supersededBy: { updatedAt: later(5), fields: { name: 'Ada Park' } } },
+      ],
+    ])(
+      'forgets the record in the tier when a later write %s, so the tier never holds the lost value',
+      async (_, outcome) => {
+        const { sut, database } = newTestInterceptor();
+        await sut.findById(ADA_ID);
+        database.store.applyJournalled.mockResolvedValueOnce(outcome);
+
+        await expect(sut.applyJournalled(write)).resolves.toEqual(outcome);
+
+        expect(sut.memory.knownRecord(ADA_ID)).toBeUndefined();
+      },
+    );
 
     it('throws a database failure through the circuit, never answering from backup data', async () => {
       const { sut, database, circuit, metrics, backup } = newTestInterceptor();

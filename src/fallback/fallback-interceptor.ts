@@ -7,6 +7,7 @@ import type {
   JournalledWrite,
   RecordLookup,
   ReplayableStore,
+  ReplayOutcome,
   StoredPage,
   StoredRecord,
 } from '../common/persistence/collection-store';
@@ -203,13 +204,13 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
    * Applies a journalled write to the database, through the circuit: a database failure is thrown to the replay
    * (which tries again later), never answered from backup data.
    */
-  async applyJournalled(write: JournalledWrite): Promise<{ applied: true } | { applied: false; reason: string }> {
+  async applyJournalled(write: JournalledWrite): Promise<ReplayOutcome> {
     const outcome = await this.dependencies.circuit.execute(
       () => this.primary.applyJournalled(write),
       this.operationNames.replay,
     );
-    if (!outcome.applied) {
-      // The tier holds the write as it was accepted; the database refused it.
+    if (!outcome.applied || outcome.supersededBy) {
+      // The tier holds the write as it was accepted; the database refused it, or kept a later write's fields.
       this.memory.forget(write.documentId);
     } else if (write.operation === 'delete') {
       this.memory.written({ id: write.documentId, before: this.memory.knownRecord(write.documentId) });
@@ -401,12 +402,18 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
     const known = await this.existing(id);
     if (known === 'absent') return undefined;
     const existing = known ?? this.unavailable(`${this.entity} ${id} is not known now, so it cannot be changed now`);
-    const record = await this.validated({ ...existing, ...changes, _id: existing._id, updatedAt: new Date() });
+    const acceptedAt = new Date();
+    const record = await this.validated({ ...existing, ...changes, _id: existing._id, updatedAt: acceptedAt });
     await this.assertUnique(record);
-    const fields = Object.fromEntries(
-      [...Object.keys(changes), 'updatedAt'].map((key) => [key, (record as Record<string, unknown>)[key]]),
-    );
-    this.dependencies.journal.append(this.collectionName, 'update', id, fields);
+    const valuesOf = (source: object, keys: string[]) =>
+      Object.fromEntries(keys.map((key) => [key, (source as Record<string, unknown>)[key]]));
+    const changed = Object.keys(changes);
+    // The version the update is based on decides, at replay, which of its fields a later write has won.
+    this.dependencies.journal.append(this.collectionName, 'update', id, valuesOf(record, [...changed, 'updatedAt']), {
+      acceptedAt,
+      baseUpdatedAt: existing.updatedAt,
+      baseValues: valuesOf(existing, changed),
+    });
     if (this.backup.has(id)) this.backup.put(record);
     this.memory.written({ id, before: existing, after: record });
     return cloneRecord(record);
@@ -416,7 +423,9 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
     const known = await this.existing(id);
     if (known === 'absent') return undefined;
     const existing = known ?? this.unavailable(`${this.entity} ${id} is not known now, so it cannot be deleted now`);
-    this.dependencies.journal.append(this.collectionName, 'delete', id);
+    this.dependencies.journal.append(this.collectionName, 'delete', id, undefined, {
+      baseUpdatedAt: existing.updatedAt,
+    });
     this.backup.remove(id);
     this.memory.written({ id, before: existing });
     return existing;

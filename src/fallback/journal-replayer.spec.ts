@@ -72,7 +72,7 @@ function newFakeCollection(collection: string, records: Record<string, StoredFie
 const settle = () => jest.advanceTimersByTimeAsync(0);
 
 describe(JournalReplayer.name, () => {
-  const { openJournal } = fallbackTestLifecycle();
+  const { openJournal, logs } = fallbackTestLifecycle();
 
   function newTestReplayer() {
     const config = configWith({});
@@ -126,7 +126,7 @@ describe(JournalReplayer.name, () => {
         [CLEO_ID]: { name: 'Cleo Moss', email: 'cleo.park@school.test' },
       });
       expect(schools.stored.get(HILL_SCHOOL_ID)).toEqual({ name: 'Hill Academy' });
-      expect(journal.counts()).toEqual({ pending: 0, applied: 4, failed: 0 });
+      expect(journal.counts()).toEqual({ pending: 0, applied: 4, failed: 0, superseded: 0 });
       expect(registry.rebuildOverlays).toHaveBeenCalledTimes(1);
       expect(pendingAtRebuild).toEqual([0]);
       expect(metrics.journalReplayed.inc).toHaveBeenCalledTimes(4);
@@ -175,7 +175,7 @@ describe(JournalReplayer.name, () => {
         },
       ]);
       expect(teachers.stored.get(ADA_ID)?.name).toBe('Ada Hill');
-      expect(journal.counts()).toEqual({ pending: 0, applied: 1, failed: 1 });
+      expect(journal.counts()).toEqual({ pending: 0, applied: 1, failed: 1, superseded: 0 });
       expect(metrics.journalReplayed.inc).toHaveBeenCalledWith({ outcome: 'failed' });
       expect(registry.rebuildOverlays).toHaveBeenCalledTimes(1);
     });
@@ -193,7 +193,7 @@ describe(JournalReplayer.name, () => {
       ]);
       expect(teachers.stored.has(CLEO_ID)).toBe(false);
       expect(teachers.stored.has(BEN_ID)).toBe(false);
-      expect(journal.counts()).toEqual({ pending: 0, applied: 1, failed: 1 });
+      expect(journal.counts()).toEqual({ pending: 0, applied: 1, failed: 1, superseded: 0 });
     });
 
     it('marks an entry of a collection no longer registered failed, and goes on', async () => {
@@ -224,6 +224,63 @@ describe(JournalReplayer.name, () => {
     });
   });
 
+  describe('an entry a later write won', () => {
+    const winner = { updatedAt: new Date(START.getTime() + 1000), fields: { name: 'Ada Park' } };
+
+    it('marks an entry whose every field a later write won superseded, with the winner, and goes on', async () => {
+      const { sut, journal, teachers, metrics, registry } = newTestReplayer();
+      const lost = journal.append('teachers', 'update', ADA_ID, { name: 'Ada Hill' });
+      journal.append('teachers', 'delete', BEN_ID);
+      teachers.target.applyJournalled.mockResolvedValueOnce({
+        applied: false,
+        reason: 'a later write changed name',
+        supersededBy: winner,
+      });
+      jest.advanceTimersByTime(250);
+
+      await sut.replay();
+
+      expect(journal.superseded()).toEqual([
+        {
+          ...lost,
+          status: 'superseded',
+          error: 'a later write changed name',
+          attempts: 1,
+          finishedAt: new Date(START.getTime() + 250),
+          supersededBy: winner,
+        },
+      ]);
+      expect(teachers.stored.has(BEN_ID)).toBe(false);
+      expect(journal.counts()).toEqual({ pending: 0, applied: 1, failed: 0, superseded: 1 });
+      expect(metrics.journalReplayed.inc).toHaveBeenCalledWith({ outcome: 'superseded' });
+      expect(metrics.journalReplayed.inc).not.toHaveBeenCalledWith({ outcome: 'failed' });
+      expect(logs.warn).toHaveBeenCalledWith(
+        expect.objectContaining({ event: 'journal.replay.superseded', seq: lost.seq, fields: ['name'] }),
+        `Journalled update of teachers ${ADA_ID} (accepted ${START.toISOString()}) is superseded: ` +
+          `a later write (updatedAt ${winner.updatedAt.toISOString()}) changed name`,
+      );
+      expect(registry.rebuildOverlays).toHaveBeenCalledTimes(1);
+    });
+
+    it('marks an entry a later write won only some fields of applied, noting the fields it lost', async () => {
+      const { sut, journal, teachers, metrics } = newTestReplayer();
+      const partly = journal.append('teachers', 'update', ADA_ID, { name: 'Ada Hill', email: 'ada.hill@school.test' });
+      teachers.target.applyJournalled.mockResolvedValueOnce({ applied: true, supersededBy: winner });
+
+      await sut.replay();
+
+      expect(journal.withStatus(['applied'])).toEqual([
+        expect.objectContaining({ seq: partly.seq, status: 'applied', error: undefined, supersededBy: winner }),
+      ]);
+      expect(journal.counts()).toEqual({ pending: 0, applied: 1, failed: 0, superseded: 0 });
+      expect(metrics.journalReplayed.inc).toHaveBeenCalledWith({ outcome: 'applied' });
+      expect(logs.warn).toHaveBeenCalledWith(
+        expect.objectContaining({ event: 'journal.replay.superseded' }),
+        expect.stringContaining('was applied except name: a later write'),
+      );
+    });
+  });
+
   describe('a database failure', () => {
     it('pauses the replay at its entry: that entry stays pending with the attempt recorded, the rest untouched', async () => {
       const { sut, journal, teachers, schools, registry } = newTestReplayer();
@@ -238,7 +295,7 @@ describe(JournalReplayer.name, () => {
         { ...paused, attempts: 1, error: 'MongoNetworkError: connection 4 to 127.0.0.1:27017 closed' },
         waiting,
       ]);
-      expect(journal.counts()).toEqual({ pending: 2, applied: 1, failed: 0 });
+      expect(journal.counts()).toEqual({ pending: 2, applied: 1, failed: 0, superseded: 0 });
       expect(teachers.asked.map((write) => write.documentId)).toEqual([applied.documentId]);
       expect(teachers.stored.has(BEN_ID)).toBe(true);
       expect(registry.rebuildOverlays).not.toHaveBeenCalled();
@@ -261,7 +318,7 @@ describe(JournalReplayer.name, () => {
       expect(teachers.asked.map((write) => write.documentId)).toEqual([ADA_ID, BEN_ID]);
       expect(schools.asked).toHaveLength(3);
       expect(schools.stored.get(HILL_SCHOOL_ID)).toEqual({ name: 'Hill Academy' });
-      expect(journal.counts()).toEqual({ pending: 0, applied: 3, failed: 0 });
+      expect(journal.counts()).toEqual({ pending: 0, applied: 3, failed: 0, superseded: 0 });
       expect(registry.rebuildOverlays).toHaveBeenCalledTimes(1);
     });
   });
@@ -286,7 +343,7 @@ describe(JournalReplayer.name, () => {
         [ADA_ID]: { name: 'Ada Hill', email: 'ada.moss@school.test' },
         [CLEO_ID]: cleo,
       });
-      expect(journal.counts()).toEqual({ pending: 0, applied: 3, failed: 0 });
+      expect(journal.counts()).toEqual({ pending: 0, applied: 3, failed: 0, superseded: 0 });
     });
   });
 
@@ -307,7 +364,7 @@ describe(JournalReplayer.name, () => {
       await Promise.all([first, second]);
 
       expect(teachers.asked.map((write) => write.documentId)).toEqual([ADA_ID, BEN_ID]);
-      expect(journal.counts()).toEqual({ pending: 0, applied: 2, failed: 0 });
+      expect(journal.counts()).toEqual({ pending: 0, applied: 2, failed: 0, superseded: 0 });
       expect(registry.rebuildOverlays).toHaveBeenCalledTimes(1);
     });
 
@@ -340,7 +397,7 @@ describe(JournalReplayer.name, () => {
       await run;
 
       expect(teachers.asked.map((write) => write.documentId)).toEqual([ADA_ID]);
-      expect(journal.counts()).toEqual({ pending: 1, applied: 1, failed: 0 });
+      expect(journal.counts()).toEqual({ pending: 1, applied: 1, failed: 0, superseded: 0 });
       expect(registry.rebuildOverlays).not.toHaveBeenCalled();
       await sut.replay();
       expect(teachers.asked).toHaveLength(1);
@@ -365,7 +422,7 @@ describe(JournalReplayer.name, () => {
       await settle();
 
       expect(teachers.asked).toHaveLength(1);
-      expect(journal.counts()).toEqual({ pending: 0, applied: 1, failed: 0 });
+      expect(journal.counts()).toEqual({ pending: 0, applied: 1, failed: 0, superseded: 0 });
     });
 
     it('replays entries left from before a restart within a second of start', async () => {
@@ -378,7 +435,7 @@ describe(JournalReplayer.name, () => {
       await jest.advanceTimersByTimeAsync(1);
 
       expect(teachers.asked).toHaveLength(1);
-      expect(journal.counts()).toEqual({ pending: 0, applied: 1, failed: 0 });
+      expect(journal.counts()).toEqual({ pending: 0, applied: 1, failed: 0, superseded: 0 });
     });
 
     it('does not retry while the circuit is degraded', async () => {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-errors';
+import type { LaterWrite, ReplayOutcome } from '../common/persistence/collection-store';
 import { MetricsService } from '../metrics/metrics.service';
 import { DatabaseCircuit } from './database-circuit';
 import { describeFailure, isDatabaseFailure } from './database-failure';
@@ -15,7 +16,9 @@ const REPLAY_INTERVAL_MS = 1000;
  * Every step is idempotent (inserts keep their ids, updates set fields, deletes of what is gone succeed),
  * so a crash between applying an entry and marking it duplicates nothing. An entry the database
  * refuses for a reason of its own (its document deleted meanwhile, a unique clash) is marked failed
- * with the reason and listed on the admin endpoint; replay goes on with the next.
+ * with the reason and listed on the admin endpoint; replay goes on with the next. Writes of several instances
+ * converge whatever order they replay in: a later accepted write wins field by field, and an entry whose every
+ * field a later write won is marked superseded, with what the later write left (see journal-replay-rule.ts).
  */
 @Injectable()
 export class JournalReplayer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -62,16 +65,23 @@ export class JournalReplayer implements OnApplicationBootstrap, OnModuleDestroy 
     );
     let applied = 0;
     let failed = 0;
+    let superseded = 0;
     for (const entry of pending) {
       if (this.stopping) return;
       try {
         const outcome = await this.apply(entry);
-        if (outcome === true) {
-          this.journal.markApplied(entry.seq);
+        if (outcome.applied) {
+          this.journal.markApplied(entry.seq, outcome.supersededBy);
           applied++;
           this.metrics.journalReplayed.inc({ outcome: 'applied' });
+          if (outcome.supersededBy) this.logSuperseded(entry, outcome.supersededBy, false);
+        } else if (outcome.supersededBy) {
+          this.journal.markSuperseded(entry.seq, outcome.reason, outcome.supersededBy);
+          superseded++;
+          this.metrics.journalReplayed.inc({ outcome: 'superseded' });
+          this.logSuperseded(entry, outcome.supersededBy, true);
         } else {
-          this.fail(entry, outcome);
+          this.fail(entry, outcome.reason);
           failed++;
         }
       } catch (error) {
@@ -86,17 +96,36 @@ export class JournalReplayer implements OnApplicationBootstrap, OnModuleDestroy 
     }
     this.registry.rebuildOverlays();
     this.logger.log(
-      { event: 'journal.replay.end', applied, failed },
-      `Journal replayed: ${applied} applied, ${failed} failed`,
+      { event: 'journal.replay.end', applied, failed, superseded },
+      `Journal replayed: ${applied} applied, ${failed} failed, ${superseded} superseded by later writes`,
     );
   }
 
-  /** true when applied (or already applied); otherwise the reason it cannot be. */
-  private async apply(entry: JournalEntry): Promise<true | string> {
+  private async apply(entry: JournalEntry): Promise<ReplayOutcome> {
     const target = this.registry.replayTarget(entry.collection);
-    if (!target) return `no collection ${entry.collection} is registered`;
-    const outcome = await target.applyJournalled(entry);
-    return outcome.applied ? true : outcome.reason;
+    if (!target) return { applied: false, reason: `no collection ${entry.collection} is registered` };
+    return target.applyJournalled(entry);
+  }
+
+  /** A later write (of another instance, or made directly in the database) won some or all fields of the entry. */
+  private logSuperseded(entry: JournalEntry, later: LaterWrite, whole: boolean): void {
+    const fields = Object.keys(later.fields);
+    const what = entry.operation === 'delete' ? 'the record' : fields.join(', ');
+    const outcome = whole ? 'is superseded' : `was applied except ${what}`;
+    this.logger.warn(
+      {
+        event: 'journal.replay.superseded',
+        seq: entry.seq,
+        collection: entry.collection,
+        documentId: entry.documentId,
+        acceptedAt: entry.createdAt.toISOString(),
+        laterUpdatedAt: later.updatedAt,
+        fields,
+      },
+      `Journalled ${entry.operation} of ${entry.collection} ${entry.documentId} (accepted ` +
+        `${entry.createdAt.toISOString()}) ${outcome}: a later write (updatedAt ` +
+        `${later.updatedAt?.toISOString() ?? 'unknown'}) changed ${what}`,
+    );
   }
 
   private fail(entry: JournalEntry, reason: string): void {

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import Database from 'better-sqlite3';
 import { Types } from 'mongoose';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,7 +56,7 @@ describe(WriteJournal.name, () => {
       expect(sut.hasPending()).toBe(false);
       expect(sut.pending()).toEqual([]);
       expect(sut.failed()).toEqual([]);
-      expect(sut.counts()).toEqual({ pending: 0, applied: 0, failed: 0 });
+      expect(sut.counts()).toEqual({ pending: 0, applied: 0, failed: 0, superseded: 0 });
     });
 
     it('appends entries in order, numbered by seq, all pending', () => {
@@ -78,13 +79,14 @@ describe(WriteJournal.name, () => {
         status: 'pending',
         error: undefined,
         attempts: 0,
+        acceptedAt: START,
         createdAt: START,
         finishedAt: undefined,
       });
       expect(update.createdAt).toEqual(later(5));
       expect(remove.payload).toBeUndefined();
       expect(sut.pending()).toEqual([insert, update, remove]);
-      expect(sut.counts()).toEqual({ pending: 3, applied: 0, failed: 0 });
+      expect(sut.counts()).toEqual({ pending: 3, applied: 0, failed: 0, superseded: 0 });
       expect(sut.hasPending()).toBe(true);
     });
 
@@ -127,7 +129,7 @@ describe(WriteJournal.name, () => {
 
       expect(sut.pending()).toEqual([second]);
       expect(sut.failed()).toEqual([]);
-      expect(sut.counts()).toEqual({ pending: 1, applied: 1, failed: 0 });
+      expect(sut.counts()).toEqual({ pending: 1, applied: 1, failed: 0, superseded: 0 });
     });
 
     it('marks an entry failed with its reason, when it ended and the attempt counted', () => {
@@ -147,7 +149,7 @@ describe(WriteJournal.name, () => {
           finishedAt: later(1000),
         },
       ]);
-      expect(sut.counts()).toEqual({ pending: 0, applied: 0, failed: 1 });
+      expect(sut.counts()).toEqual({ pending: 0, applied: 0, failed: 1, superseded: 0 });
     });
 
     it('records an attempt the database could not take: the entry stays pending with the reason', () => {
@@ -168,6 +170,61 @@ describe(WriteJournal.name, () => {
       ]);
     });
 
+    it('keeps the version an update was based on: when it was accepted, the base updatedAt and base values', () => {
+      const { sut } = newTestJournal(journalPath());
+      const baseUpdatedAt = new Date('2026-11-29T08:00:00.123Z');
+      const schoolId = new Types.ObjectId();
+      jest.advanceTimersByTime(5);
+
+      const appended = sut.append(
+        'teachers',
+        'update',
+        'b0000000000000000000000b',
+        { phone: '+1 555 0101', schoolId, updatedAt: START },
+        { acceptedAt: START, baseUpdatedAt, baseValues: { phone: '+1 555 0100', schoolId: new Types.ObjectId() } },
+      );
+      const [stored] = sut.pending();
+
+      expect(stored).toEqual(appended);
+      expect(stored).toMatchObject({ acceptedAt: START, createdAt: START, baseUpdatedAt });
+      expect(stored.baseValues?.phone).toBe('+1 555 0100');
+      expect(stored.baseValues?.schoolId).toBeInstanceOf(Types.ObjectId);
+      expect(sut.append('teachers', 'delete', 'c0000000000000000000000c', undefined, { baseUpdatedAt })).toMatchObject({
+        acceptedAt: later(5),
+        baseUpdatedAt,
+        baseValues: undefined,
+      });
+    });
+
+    it('marks an entry superseded with the later write that won, apart from the failed ones', () => {
+      const { sut } = newTestJournal(journalPath());
+      const failed = sut.append('teachers', 'delete', 'a0000000000000000000000a');
+      const lost = sut.append('teachers', 'update', 'b0000000000000000000000b', { phone: '+1 555 0101' });
+      const partly = sut.append('teachers', 'update', 'c0000000000000000000000c', { phone: '+1 555 0102' });
+      const winner = { updatedAt: later(1000), fields: { phone: '+1 555 0199' } };
+      jest.advanceTimersByTime(2000);
+
+      sut.markFailed(failed.seq, 'gone');
+      sut.markSuperseded(lost.seq, 'a later write changed phone', winner);
+      sut.markApplied(partly.seq, { updatedAt: later(1500), fields: { status: 'left' } });
+
+      expect(sut.superseded()).toEqual([
+        {
+          ...lost,
+          status: 'superseded',
+          error: 'a later write changed phone',
+          attempts: 1,
+          finishedAt: later(2000),
+          supersededBy: winner,
+        },
+      ]);
+      expect(sut.superseded()[0].supersededBy?.updatedAt).toBeInstanceOf(Date);
+      expect(sut.failed().map((entry) => entry.seq)).toEqual([failed.seq]);
+      expect(sut.withStatus(['superseded', 'failed']).map((entry) => entry.seq)).toEqual([failed.seq, lost.seq]);
+      expect(sut.counts()).toEqual({ pending: 0, applied: 1, failed: 1, superseded: 1 });
+      expect(sut.hasPending()).toBe(false);
+    });
+
     it('says whether any entry is pending', () => {
       const { sut } = newTestJournal(journalPath());
       const first = sut.append('schools', 'delete', 'a0000000000000000000000a');
@@ -181,6 +238,149 @@ describe(WriteJournal.name, () => {
 
       sut.append('schools', 'delete', 'd0000000000000000000000d');
       expect(sut.hasPending()).toBe(true);
+    });
+  });
+
+  describe('a journal file written by the previous version (schema 0)', () => {
+    const journalPath = () => join(directory, 'journal.sqlite');
+    const updatePayload = { hiredAt: { $date: '2026-11-30T11:00:00Z' } };
+
+    /** The journal as the previous version created and filled it: no base versions, no status superseded. */
+    function writeVersion0Journal(): void {
+      const db = new Database(journalPath());
+      db.pragma('journal_mode = WAL');
+      db.exec(`
+        CREATE TABLE journal (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          collection TEXT NOT NULL,
+          operation TEXT NOT NULL CHECK (operation IN ('insert', 'update', 'delete')),
+          document_id TEXT NOT NULL,
+          payload TEXT,
+          status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'applied', 'failed')),
+          error TEXT,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          created_at TEXT NOT NULL,
+          finished_at TEXT
+        );
+        CREATE INDEX journal_status ON journal (status, seq);
+      `);
+      const append = db.prepare(
+        'INSERT INTO journal (collection, operation, document_id, payload, status, error, attempts, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      append.run(
+        'teachers',
+        'delete',
+        'a0000000000000000000000a',
+        null,
+        'applied',
+        null,
+        1,
+        '2026-11-30T10:00:00.000Z',
+        '2026-11-30T10:05:00.000Z',
+      );
+      append.run(
+        'teachers',
+        'delete',
+        'c0000000000000000000000c',
+        null,
+        'failed',
+        'gone',
+        1,
+        '2026-11-30T10:01:00.000Z',
+        '2026-11-30T10:05:00.000Z',
+      );
+      append.run(
+        'teachers',
+        'update',
+        'b0000000000000000000000b',
+        JSON.stringify(updatePayload),
+        'pending',
+        'timed out',
+        2,
+        '2026-11-30T11:00:00.000Z',
+        null,
+      );
+      append.run(
+        'teachers',
+        'delete',
+        'd0000000000000000000000d',
+        null,
+        'pending',
+        null,
+        0,
+        '2026-11-30T11:00:01.000Z',
+        null,
+      );
+      expect(db.pragma('user_version', { simple: true })).toBe(0);
+      db.close();
+    }
+
+    it('opens it with every entry as it was: the pending ones still pending, in order, accepted when they were', () => {
+      writeVersion0Journal();
+
+      const { sut } = newTestJournal(journalPath());
+
+      expect(sut.pending()).toEqual([
+        expect.objectContaining({
+          seq: 3,
+          operation: 'update',
+          documentId: 'b0000000000000000000000b',
+          payload: { hiredAt: new Date('2026-11-30T11:00:00Z') },
+          status: 'pending',
+          error: 'timed out',
+          attempts: 2,
+          acceptedAt: new Date('2026-11-30T11:00:00.000Z'),
+          baseUpdatedAt: undefined,
+          baseValues: undefined,
+        }),
+        expect.objectContaining({ seq: 4, operation: 'delete', acceptedAt: new Date('2026-11-30T11:00:01.000Z') }),
+      ]);
+      expect(sut.failed()).toEqual([expect.objectContaining({ seq: 2, error: 'gone' })]);
+      expect(sut.counts()).toEqual({ pending: 2, applied: 1, failed: 1, superseded: 0 });
+    });
+
+    it('takes the new status and columns after the migration, numbering new entries after the old ones', () => {
+      writeVersion0Journal();
+      const { sut } = newTestJournal(journalPath());
+      const [update] = sut.pending();
+
+      sut.markSuperseded(update.seq, 'a later write changed phone', { updatedAt: START, fields: { phone: 'x' } });
+      const appended = sut.append('teachers', 'delete', 'e0000000000000000000000e', undefined, {
+        baseUpdatedAt: START,
+      });
+
+      expect(sut.superseded()).toEqual([expect.objectContaining({ seq: update.seq, status: 'superseded' })]);
+      expect(appended).toMatchObject({ seq: 5, baseUpdatedAt: START });
+    });
+
+    it('migrates once, keeping the migrated entries across a restart', () => {
+      writeVersion0Journal();
+      const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+      const { sut: first } = newTestJournal(journalPath());
+      const [update] = first.pending();
+      first.markSuperseded(update.seq, 'a later write changed phone', { updatedAt: START, fields: { phone: 'x' } });
+      close(first);
+
+      const { sut } = newTestJournal(journalPath());
+
+      expect(log).toHaveBeenCalledTimes(1);
+      expect(log).toHaveBeenCalledWith(`The journal ${journalPath()} was brought to schema 1`);
+      expect(sut.counts()).toEqual({ pending: 1, applied: 1, failed: 1, superseded: 1 });
+      const reader = new Database(journalPath(), { readonly: true });
+      expect(reader.pragma('user_version', { simple: true })).toBe(1);
+      reader.close();
+    });
+
+    it('refuses a journal written by a newer version, leaving it untouched', () => {
+      const db = new Database(journalPath());
+      db.pragma('user_version = 7');
+      db.close();
+
+      expect(() => newTestJournal(journalPath())).toThrow(/written by a newer version \(schema 7\)/);
+      const reader = new Database(journalPath(), { readonly: true });
+      expect(reader.pragma('user_version', { simple: true })).toBe(7);
+      expect(reader.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([]);
+      reader.close();
     });
   });
 
@@ -209,7 +409,7 @@ describe(WriteJournal.name, () => {
       expect(sut.pending()).toEqual([{ ...inserted, attempts: 1, error: 'operation timed out' }, updated]);
       expect((sut.pending()[0].payload?._id as Types.ObjectId).equals(schoolId)).toBe(true);
       expect(sut.failed()).toEqual(failedBefore);
-      expect(sut.counts()).toEqual({ pending: 2, applied: 1, failed: 1 });
+      expect(sut.counts()).toEqual({ pending: 2, applied: 1, failed: 1, superseded: 0 });
       expect(sut.hasPending()).toBe(true);
       expect(sut.append('schools', 'delete', 'e0000000000000000000000e').seq).toBeGreaterThan(updated.seq);
     });

@@ -102,7 +102,7 @@ export class MetricsService {
 
   readonly journalReplayed = new Counter({
     name: 'fallback_journal_replayed_total',
-    help: 'Journal entries replayed to the database, by outcome',
+    help: 'Journal entries replayed to the database, by outcome (applied, failed, superseded)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

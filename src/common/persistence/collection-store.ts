@@ -45,7 +45,26 @@ export interface JournalledWrite {
   documentId: string;
   /** insert: the whole record; update: the fields to set; delete: none. ObjectIds and Dates intact. */
   payload?: Record<string, unknown>;
+  /** When the write was accepted. Without it (nor base values), a replayed update or delete is applied as it is. */
+  acceptedAt?: Date;
+  /** update, delete: the record's `updatedAt` as known when the write was accepted. */
+  baseUpdatedAt?: Date;
+  /** update: the values the changed fields had when the write was accepted (a field that was absent is missing). */
+  baseValues?: Record<string, unknown>;
 }
+
+/** What a later write left in fields that a replayed write also changed: the database record's `updatedAt` and values. */
+export interface LaterWrite {
+  updatedAt: Date | null;
+  fields: Record<string, unknown>;
+}
+
+/**
+ * The outcome of replaying a journalled write. `supersededBy` names the fields a later write won: with `applied: true`
+ * the write's other fields were applied; with `applied: false` nothing was (the whole write was superseded).
+ */
+export type ReplayOutcome =
+  { applied: true; supersededBy?: LaterWrite } | { applied: false; reason: string; supersededBy?: LaterWrite };
 
 /**
  * A collection store that can also apply journalled writes: every layer of the store chain implements it, so a
@@ -53,8 +72,9 @@ export interface JournalledWrite {
  */
 export interface ReplayableStore<T> extends CollectionStore<T> {
   /**
-   * Applies a journalled write exactly as it was accepted (its id and timestamps included). Idempotent: applying
-   * it again changes nothing. Answers the reason it cannot be applied (its record was deleted meanwhile), if any.
+   * Applies a journalled write exactly as it was accepted (its id and timestamps included), except what a later
+   * write changed since. Idempotent: applying it again changes nothing. Answers the reason it cannot be applied
+   * (its record was deleted meanwhile, a later write superseded it), if any.
    */
-  applyJournalled(write: JournalledWrite): Promise<{ applied: true } | { applied: false; reason: string }>;
+  applyJournalled(write: JournalledWrite): Promise<ReplayOutcome>;
 }

@@ -1,8 +1,19 @@
 import { Error as MongooseError, Model, PipelineStage, QueryFilter, Schema, Types } from 'mongoose';
 import { ConflictError, InvalidInputError } from '../errors/domain-errors';
-import type { FindQuery, JournalledWrite, ReplayableStore, StoredPage, StoredRecord } from './collection-store';
+import type {
+  FindQuery,
+  JournalledWrite,
+  ReplayableStore,
+  ReplayOutcome,
+  StoredPage,
+  StoredRecord,
+} from './collection-store';
+import { resolveDelete, resolveUpdate } from './journal-replay-rule';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
+
+/** How often a replayed update or delete reads the record again when another writer changed it in between. */
+const REPLAY_ATTEMPTS = 5;
 
 interface DuplicateKeyError {
   code: number;
@@ -170,18 +181,21 @@ export class MongooseCollectionStore<T> implements ReplayableStore<T> {
     return (deleted ?? undefined) as StoredRecord<T> | undefined;
   }
 
-  async applyJournalled(write: JournalledWrite): Promise<{ applied: true } | { applied: false; reason: string }> {
+  /**
+   * Writes through the driver, not Mongoose: the record's `updatedAt` is written as the replay decides, where
+   * Mongoose's timestamps would put the time of the replay. Updates and deletes follow the replay rule
+   * (journal-replay-rule.ts), read and written with optimistic concurrency: the write is filtered on the `updatedAt`
+   * just read, so a writer that slips in between makes it read and decide again.
+   */
+  async applyJournalled(write: JournalledWrite): Promise<ReplayOutcome> {
     switch (write.operation) {
       case 'insert':
         await this.insertRecord(write.payload as StoredRecord<T>);
         return { applied: true };
       case 'update':
-        return (await this.setFields(write.documentId, (write.payload ?? {}) as Partial<T>))
-          ? { applied: true }
-          : { applied: false, reason: `${this.collectionName} ${write.documentId} was deleted meanwhile` };
+        return this.replayUpdate(write);
       case 'delete':
-        await this.model.collection.deleteOne({ _id: new Types.ObjectId(write.documentId) });
-        return { applied: true };
+        return this.replayDelete(write);
     }
   }
 
@@ -195,13 +209,48 @@ export class MongooseCollectionStore<T> implements ReplayableStore<T> {
     }
   }
 
-  /** Sets fields of a stored record as given; false when the record is gone. */
-  private async setFields(id: string, fields: Partial<T>): Promise<boolean> {
+  private async replayUpdate(write: JournalledWrite): Promise<ReplayOutcome> {
+    const _id = new Types.ObjectId(write.documentId);
+    for (let attempt = 0; attempt < REPLAY_ATTEMPTS; attempt++) {
+      const current = await this.findById(write.documentId);
+      if (!current)
+        return { applied: false, reason: `${this.collectionName} ${write.documentId} was deleted meanwhile` };
+      const { set, applied, lost } = resolveUpdate(current, write);
+      if (applied.length === 0 && lost) {
+        const fields = Object.keys(lost.fields).join(', ');
+        return { applied: false, reason: `a later write changed ${fields}`, supersededBy: lost };
+      }
+      if (Object.keys(set).length === 0 || (await this.setFields(_id, current.updatedAt, set))) {
+        return lost ? { applied: true, supersededBy: lost } : { applied: true };
+      }
+    }
+    return { applied: false, reason: this.keptChanging(write) };
+  }
+
+  private async replayDelete(write: JournalledWrite): Promise<ReplayOutcome> {
+    const _id = new Types.ObjectId(write.documentId);
+    for (let attempt = 0; attempt < REPLAY_ATTEMPTS; attempt++) {
+      const current = await this.findById(write.documentId);
+      if (!current) return { applied: true };
+      const { supersededBy } = resolveDelete(current, write);
+      if (supersededBy) return { applied: false, reason: 'the record was changed after it was deleted', supersededBy };
+      const { deletedCount } = await this.model.collection.deleteOne({ _id, updatedAt: current.updatedAt ?? null });
+      if (deletedCount > 0) return { applied: true };
+    }
+    return { applied: false, reason: this.keptChanging(write) };
+  }
+
+  /** Sets fields of a stored record if it is still the version read (its `updatedAt`); false otherwise. */
+  private async setFields(_id: Types.ObjectId, updatedAt: Date | undefined, fields: Record<string, unknown>) {
     try {
-      const result = await this.model.collection.updateOne({ _id: new Types.ObjectId(id) }, { $set: fields });
+      const result = await this.model.collection.updateOne({ _id, updatedAt: updatedAt ?? null }, { $set: fields });
       return result.matchedCount > 0;
     } catch (error) {
       translateWriteError(error, this.entity, this.uniqueIndexes);
     }
+  }
+
+  private keptChanging(write: JournalledWrite): string {
+    return `${this.collectionName} ${write.documentId} changed under the replay ${REPLAY_ATTEMPTS} times in a row`;
   }
 }
