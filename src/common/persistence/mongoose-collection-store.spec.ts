@@ -18,6 +18,7 @@ type Filter = { _id: Types.ObjectId; updatedAt?: Date | null };
 function newFakeCollection(record?: Stored) {
   let current = record && { ...record };
   let beforeNextWrite: (() => void) | undefined;
+  let afterNextWrite: (() => void) | undefined;
   const matches = (filter: Filter) =>
     current !== undefined &&
     current._id.equals(filter._id) &&
@@ -34,6 +35,8 @@ function newFakeCollection(record?: Stored) {
       slipIn();
       if (!matches(filter)) return Promise.resolve({ matchedCount: 0 });
       current = { ...current!, ...update.$set };
+      afterNextWrite?.();
+      afterNextWrite = undefined;
       return Promise.resolve({ matchedCount: 1 });
     }),
     deleteOne: jest.fn((filter: Filter) => {
@@ -47,6 +50,8 @@ function newFakeCollection(record?: Stored) {
     collection,
     current: () => current,
     /** Another writer changes the record between the replay's read and its write. */
+    /** Another update filtered on the same version matched too and wrote its whole record last (FerretDB). */
+    overwrittenAfterNextWrite: (record: Stored) => (afterNextWrite = () => (current = { ...record })),
     writeInBetween: (changes: Record<string, unknown>) =>
       (beforeNextWrite = () => (current = { ...current!, ...changes })),
   };
@@ -115,6 +120,17 @@ describe(MongooseCollectionStore.name, () => {
       expect(collection.updateOne.mock.calls[1][0]).toEqual({ _id: stored._id, updatedAt: C_AT });
       expect(current()).toEqual({ ...stored, phone: '+1 555 0109', status: 'on_leave', updatedAt: C_AT });
       expect(outcome).toEqual({ applied: true, supersededBy: { updatedAt: C_AT, fields: { phone: '+1 555 0109' } } });
+    });
+
+    it('reads its write back, and decides again when a concurrent update on the same version wrote over it', async () => {
+      const { sut, current, overwrittenAfterNextWrite, collection } = newTestStore(stored);
+      overwrittenAfterNextWrite({ ...stored, phone: '+1 555 0101', updatedAt: A_AT });
+
+      const outcome = await sut.applyJournalled(updateAcceptedAt(B_AT, { phone: '+1 555 0102' }));
+
+      expect(outcome).toEqual({ applied: true });
+      expect(collection.updateOne).toHaveBeenCalledTimes(2);
+      expect(current()).toEqual({ ...stored, phone: '+1 555 0102', updatedAt: B_AT });
     });
 
     it('answers an update of a record deleted meanwhile as not applied, as before', async () => {

@@ -8,7 +8,7 @@ import type {
   StoredPage,
   StoredRecord,
 } from './collection-store';
-import { resolveDelete, resolveUpdate } from './journal-replay-rule';
+import { resolveDelete, resolveUpdate, sameValue } from './journal-replay-rule';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
@@ -210,7 +210,6 @@ export class MongooseCollectionStore<T> implements ReplayableStore<T> {
   }
 
   private async replayUpdate(write: JournalledWrite): Promise<ReplayOutcome> {
-    const _id = new Types.ObjectId(write.documentId);
     for (let attempt = 0; attempt < REPLAY_ATTEMPTS; attempt++) {
       const current = await this.findById(write.documentId);
       if (!current)
@@ -220,7 +219,7 @@ export class MongooseCollectionStore<T> implements ReplayableStore<T> {
         const fields = Object.keys(lost.fields).join(', ');
         return { applied: false, reason: `a later write changed ${fields}`, supersededBy: lost };
       }
-      if (Object.keys(set).length === 0 || (await this.setFields(_id, current.updatedAt, set))) {
+      if (Object.keys(set).length === 0 || (await this.setAndCheck(write.documentId, current.updatedAt, set))) {
         return lost ? { applied: true, supersededBy: lost } : { applied: true };
       }
     }
@@ -240,14 +239,23 @@ export class MongooseCollectionStore<T> implements ReplayableStore<T> {
     return { applied: false, reason: this.keptChanging(write) };
   }
 
-  /** Sets fields of a stored record if it is still the version read (its `updatedAt`); false otherwise. */
-  private async setFields(_id: Types.ObjectId, updatedAt: Date | undefined, fields: Record<string, unknown>) {
+  /**
+   * Sets fields of a stored record if it is still the version read (its `updatedAt`), and reads it back: true when
+   * it holds them. The read back is for databases whose filtered update is not atomic (FerretDB: two updates filtered
+   * on the same version both match, the last one writing over the other); the writer whose values are gone decides
+   * again from what the database holds. It narrows the race there, without closing it: an update whose read preceded
+   * ours can still land after our read back.
+   */
+  private async setAndCheck(id: string, updatedAt: Date | undefined, fields: Record<string, unknown>) {
     try {
-      const result = await this.model.collection.updateOne({ _id, updatedAt: updatedAt ?? null }, { $set: fields });
-      return result.matchedCount > 0;
+      const filter = { _id: new Types.ObjectId(id), updatedAt: updatedAt ?? null };
+      const result = await this.model.collection.updateOne(filter, { $set: fields });
+      if (result.matchedCount === 0) return false;
     } catch (error) {
       translateWriteError(error, this.entity, this.uniqueIndexes);
     }
+    const stored = (await this.findById(id)) as Record<string, unknown> | undefined;
+    return stored !== undefined && Object.entries(fields).every(([field, value]) => sameValue(stored[field], value));
   }
 
   private keptChanging(write: JournalledWrite): string {
