@@ -7,7 +7,8 @@
 //   2. outage: reads of backup data while the database is hung (SIGSTOP) and killed, for the service as
 //      configured and with FALLBACK_BREAKER_ENABLED=false (the naive design);
 //   3. failover (fault -> first fallback answer) and recovery (SIGCONT / restart -> first database answer);
-//   4. edge: the GraphQL query through Varnish, cache hit against miss;
+//   4. edge: the GraphQL query through Varnish, cache hit against miss; and two instances behind it, one killed
+//      under load (bench/lib/edge-instances.mjs): the 5xx that reached clients;
 //   5. memory: the service's RSS under mixed load while the database flaps;
 //   6. real data: an outage read with real demo ids (warm and never read), from the last-known-good tier in
 //      process and, with a redis-server, from an instance started during the outage through Redis.
@@ -46,6 +47,7 @@ import {
   startVarnish,
 } from './lib/processes.mjs';
 import { realDataOutage, realDataPaths, startRedis } from './lib/real-data.mjs';
+import { edgeInstances, edgeInstancesMarkdown } from './lib/edge-instances.mjs';
 import { renderReport, checkTargets } from './lib/report.mjs';
 import { serviceEnvironment, serviceNodeArgs } from '../scripts/service-node-args.mjs';
 import { SignJWT } from 'jose';
@@ -879,6 +881,11 @@ async function main() {
       log('6. real data in an outage: the last-known-good tier');
       results.realData = await realData(db, report.database.demo);
     }
+    if (only.has('edge')) {
+      const { demo } = report.database;
+      const options = { db, dbName: DB_NAME, demo, env: SERVICE_ACCESS, headers: apiHeaders(), smoke: args.smoke };
+      results.edgeInstances = await edgeInstances({ ...options, log, track });
+    }
   } catch (error) {
     failure = error;
     log(`failed: ${error.stack ?? error}`);
@@ -891,7 +898,7 @@ async function main() {
   report.durationS = round((Date.now() - startedAt.getTime()) / 1000, 1);
   report.missing = missingFigures(results, only);
   report.targets = report.missing.length === 0 ? checkTargets(results) : [];
-  report.markdown = renderReport(report);
+  report.markdown = renderReport(report) + edgeInstancesMarkdown(results.edgeInstances);
   mkdirSync(args['results-dir'], { recursive: true });
   const file = join(
     args['results-dir'],

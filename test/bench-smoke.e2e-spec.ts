@@ -99,6 +99,10 @@ describe('npm run bench -- --smoke', () => {
     expect(edge.miss.sent).toBeGreaterThan(0);
     expect(edge.hit.rps).toEqual(expect.any(Number));
     expect(edge.ratio).toEqual(expect.any(Number));
+    // 4b. two instances behind the edge, one killed under load: the 5xx that reached clients
+    expect(report.results.edgeInstances.load.sent).toBeGreaterThan(0);
+    expect(report.results.edgeInstances.serverErrors).toEqual(expect.any(Number));
+    expect(report.markdown).toContain('### Edge: two instances, one killed under load');
 
     // 5. memory: RSS samples while the database flaps
     expect(memory.samples.length).toBeGreaterThanOrEqual(2);

@@ -318,7 +318,7 @@ async function edgeAnswers(port) {
  * Starts varnishd -F with infra/varnish's VCL (rendered by render-vcl.mjs, as test/support/varnish.ts and
  * scripts/start-edge.mjs do) in front of the service, on a free loopback port.
  */
-export async function startVarnish({ backendPort }) {
+export async function startVarnish({ backendPort, backendPorts = [backendPort] }) {
   if (spawnSync('varnishd', ['-V'], { stdio: 'ignore' }).error) {
     throw new Error('varnishd is not installed (Debian/Ubuntu: apt-get install varnish varnish-modules)');
   }
@@ -326,7 +326,8 @@ export async function startVarnish({ backendPort }) {
   const dir = mkdtempSync(join(tmpdir(), 'school-bench-edge-'));
   // Started as root, varnishd drops privileges for its compiler and worker: they must reach the directory.
   chmodSync(dir, 0o755);
-  const { vclFile, vclPath } = writeEdgeVcl(join(dir, 'vcl'), { backendHost: '127.0.0.1', backendPort });
+  const backends = backendPorts.map((port) => ({ host: '127.0.0.1', port }));
+  const { vclFile, vclPath } = writeEdgeVcl(join(dir, 'vcl'), { backends });
   const port = await freePort();
   const args = varnishdArguments({
     listen: `127.0.0.1:${port}`,
@@ -366,5 +367,5 @@ export async function startVarnish({ backendPort }) {
       return {};
     }
   };
-  return { port, pid: proc.child.pid, output: proc.output, counters, stop };
+  return { port, pid: proc.child.pid, workdir, output: proc.output, counters, stop };
 }

@@ -1,6 +1,6 @@
-// Renders the per-run settings of the edge cache (backend, PURGE allow-list, grace) into
-// edge-settings.vcl, which infra/varnish/default.vcl includes next to the shared logic in
-// school-cache.vcl. Used by scripts/start-edge.mjs and test/support/varnish.ts.
+// Renders the per-run settings of the edge cache (the app instances with their health probe, PURGE allow-list,
+// grace) into edge-settings.vcl, which infra/varnish/default.vcl includes next to the shared logic in
+// edge-instances.vcl and school-cache.vcl. Used by scripts/start-edge.mjs, test/support/varnish.ts and the bench.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +16,8 @@ export const SETTINGS_FILE_NAME = 'edge-settings.vcl';
 
 export const DEFAULT_PURGE_ALLOW = ['127.0.0.1', '::1'];
 export const DEFAULT_GRACE_SECONDS = 3600;
+/** How often each instance's /health/ready is probed; an instance failing one probe leaves the rotation. */
+export const DEFAULT_PROBE_INTERVAL_MS = 1000;
 
 const HOST_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -47,6 +49,18 @@ function aclEntry(entry) {
   return `    "${host}"/${prefix};`;
 }
 
+/**
+ * Parses `host:port` entries (EDGE_BACKENDS): `127.0.0.1:3000`, `app-2:3000`, `[::1]:3000`.
+ * @returns {{ host: string; port: number }[]}
+ */
+export function parseBackends(value) {
+  return parseList(value).map((entry) => {
+    const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(entry);
+    if (!match) throw new Error(`EDGE_BACKENDS: "${entry}" is not host:port`);
+    return { host: checkHost(match[1], 'EDGE_BACKENDS'), port: checkInteger(match[2], 'EDGE_BACKENDS port', 1, 65535) };
+  });
+}
+
 /** Splits a comma- or space-separated list (EDGE_PURGE_ALLOW). */
 export function parseList(value) {
   return String(value ?? '')
@@ -54,32 +68,87 @@ export function parseList(value) {
     .filter(Boolean);
 }
 
+/** The backend declarations, the director over them and `sub edge_other_backend` (see edge-instances.vcl). */
+function renderBackends(backends, probeIntervalMs) {
+  const interval = checkInteger(probeIntervalMs, 'probe interval (ms)', 100, 60_000);
+  // A probe answer must come within the interval (at most 2 s), so a hung instance leaves as fast as a dead one.
+  const timeout = Math.min(interval, 2000);
+  const names = backends.map((_, index) => `app${index + 1}`);
+  const lines = [
+    "# Each instance's readiness: one failed probe takes it out of the rotation (window = threshold), three good",
+    '# ones in a row bring it back; it starts healthy (a dead instance fails its first probe within the interval,',
+    '# and requests that meet it meanwhile are retried on another one: edge-instances.vcl).',
+    'probe edge_ready {',
+    '    .url = "/health/ready";',
+    `    .interval = ${interval}ms;`,
+    `    .timeout = ${timeout}ms;`,
+    '    .window = 3;',
+    '    .threshold = 3;',
+    '    .initial = 3;',
+    '}',
+    '',
+  ];
+  backends.forEach(({ host, port }, index) => {
+    lines.push(
+      `backend ${names[index]} {`,
+      `    .host = "${checkHost(host, 'backend host')}";`,
+      `    .port = "${checkInteger(port, 'backend port', 1, 65535)}";`,
+      '    .probe = edge_ready;',
+      '    .connect_timeout = 2s;',
+      '    .first_byte_timeout = 60s;',
+      '    .between_bytes_timeout = 30s;',
+      '}',
+      '',
+    );
+  });
+  lines.push(
+    '# edge_backends: every instance in turn (the healthy ones). edge_after_<name>: the healthy instances after',
+    '# <name>, in order, <name> last: where a request that <name> failed is retried.',
+    'sub vcl_init {',
+    '    new edge_backends = directors.round_robin();',
+    ...names.map((name) => `    edge_backends.add_backend(${name});`),
+  );
+  names.forEach((name, index) => {
+    const order = [...names.slice(index + 1), ...names.slice(0, index + 1)];
+    lines.push(
+      `    new edge_after_${name} = directors.fallback();`,
+      ...order.map((other) => `    edge_after_${name}.add_backend(${other});`),
+    );
+  });
+  lines.push('}', '', 'sub edge_other_backend {');
+  names.forEach((name, index) => {
+    lines.push(
+      `    ${index === 0 ? 'if' : '} elsif'} (beresp.backend == ${name}) {`,
+      `        set bereq.backend = edge_after_${name}.backend();`,
+    );
+  });
+  lines.push('    }', '}', '');
+  return lines;
+}
+
 /**
- * The text of edge-settings.vcl.
- * @param {{ backendHost: string; backendPort: number | string; purgeAllow?: string[]; graceSeconds?: number | string }} settings
+ * The text of edge-settings.vcl: the instances (`backends`, or the one `backendHost`:`backendPort`), the PURGE
+ * allow-list and the grace window.
+ * @param {{ backends?: { host: string; port: number | string }[]; backendHost?: string; backendPort?: number | string; purgeAllow?: string[]; graceSeconds?: number | string; probeIntervalMs?: number | string }} settings
  */
 export function renderEdgeSettings({
+  backends,
   backendHost,
   backendPort,
   purgeAllow = DEFAULT_PURGE_ALLOW,
   graceSeconds = DEFAULT_GRACE_SECONDS,
+  probeIntervalMs = DEFAULT_PROBE_INTERVAL_MS,
 }) {
-  const host = checkHost(backendHost, 'backend host');
-  const port = checkInteger(backendPort, 'backend port', 1, 65535);
+  const instances = backends?.length ? backends : [{ host: backendHost, port: backendPort }];
   const grace = checkInteger(graceSeconds, 'grace seconds', 0, 31_536_000);
   if (purgeAllow.length === 0)
     throw new Error('EDGE_PURGE_ALLOW: at least one address is needed (the app purges the edge)');
   return [
     '# Generated by infra/varnish/render-vcl.mjs: do not edit, it is rewritten at every start.',
     '',
-    'backend default {',
-    `    .host = "${host}";`,
-    `    .port = "${port}";`,
-    '    .connect_timeout = 2s;',
-    '    .first_byte_timeout = 60s;',
-    '    .between_bytes_timeout = 30s;',
-    '}',
+    'import directors;',
     '',
+    ...renderBackends(instances, probeIntervalMs),
     '# Clients allowed to send PURGE (the app instances).',
     'acl edge_purge_allow {',
     ...purgeAllow.map(aclEntry),

@@ -25,6 +25,8 @@ export class RequestContext {
   readonly cacheKeys = new Set<string>();
   /** What the answer contains, as named in the edge TTL settings (`schools`, `dashboard`, …); the shortest TTL wins. */
   readonly cacheHints = new Set<string>();
+  /** The GraphQL operations the request ran (`graphql:<name>:<hash>`), for the answer's X-Operation header. */
+  readonly operations: string[] = [];
   /** Why the answer must not be cached (a mutation, an error), if it must not. */
   uncacheableReason?: string;
 

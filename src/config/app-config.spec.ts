@@ -57,6 +57,7 @@ describe(loadAppConfig.name, () => {
       limits: {
         rateLimitEnabled: true,
         rateLimitWindowMs: 1000,
+        redisTimeoutMs: 50,
         perCredential: 1000,
         perAddress: 100,
         trustProxy: false,
@@ -130,6 +131,7 @@ describe(loadAppConfig.name, () => {
     ['RATE_LIMIT_WINDOW_MS', '3600000', 'limits.rateLimitWindowMs', 3_600_000],
     ['RATE_LIMIT_PER_CREDENTIAL', '1', 'limits.perCredential', 1],
     ['RATE_LIMIT_PER_ADDRESS', '1000000', 'limits.perAddress', 1_000_000],
+    ['RATE_LIMIT_REDIS_TIMEOUT_MS', '200', 'limits.redisTimeoutMs', 200],
     ['TRUST_PROXY', '10.0.0.0/8, 127.0.0.1', 'limits.trustProxy', ['10.0.0.0/8', '127.0.0.1']],
     ['TRUST_PROXY', '2', 'limits.trustProxy', 2],
     ['TRUST_PROXY', 'true', 'limits.trustProxy', true],
@@ -259,6 +261,7 @@ describe(loadAppConfig.name, () => {
       'RATE_LIMIT_PER_CREDENTIAL must not be greater than 1000000 (got 1000001)',
     ],
     ['RATE_LIMIT_PER_ADDRESS', '0', 'RATE_LIMIT_PER_ADDRESS must not be less than 1 (got 0)'],
+    ['RATE_LIMIT_REDIS_TIMEOUT_MS', '0', 'RATE_LIMIT_REDIS_TIMEOUT_MS must not be less than 1 (got 0)'],
     [
       'TRUST_PROXY',
       'everyone',

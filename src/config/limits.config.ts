@@ -8,6 +8,7 @@ export const limitsConfig = z
     RATE_LIMIT_WINDOW_MS: integer({ min: 100, max: 3_600_000 }).default(1000),
     RATE_LIMIT_PER_CREDENTIAL: integer({ min: 1, max: 1_000_000 }).default(1000),
     RATE_LIMIT_PER_ADDRESS: integer({ min: 1, max: 1_000_000 }).default(100),
+    RATE_LIMIT_REDIS_TIMEOUT_MS: integer({ min: 1, max: 5000 }).default(50),
     TRUST_PROXY: matching(
       /^(\d{1,2}|true|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/,
       'must be true, a hop count, or a comma-separated list of proxy addresses or CIDR ranges',
@@ -24,6 +25,8 @@ export const limitsConfig = z
     perCredential: variables.RATE_LIMIT_PER_CREDENTIAL,
     /** Requests per window for one anonymous client address. */
     perAddress: variables.RATE_LIMIT_PER_ADDRESS,
+    /** With REDIS_URL: how long a request waits for Redis's count before this instance counts it alone. */
+    redisTimeoutMs: variables.RATE_LIMIT_REDIS_TIMEOUT_MS,
     /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe; false: none. */
     trustProxy: trustProxy(variables.TRUST_PROXY),
     /** Browser origins allowed by CORS; empty: none; `*`: any. */

@@ -14,13 +14,27 @@ function isGraphql(request: FastifyRequest): boolean {
   return request.url === GRAPHQL_PATH || request.url.startsWith(`${GRAPHQL_PATH}?`);
 }
 
+/** Why an answer is not stored (`X-Uncacheable-Reason`, logged by the edge for `npm run edge:stats`). */
+type UncacheableReason =
+  'cookie' | 'write' | 'error' | 'backup-data' | 'mutation' | 'subscription' | 'token-expiring' | 'uncacheable';
+
 interface CachePolicy {
   cacheControl: string;
   cacheable: boolean;
   keys?: string;
+  reason?: UncacheableReason;
 }
 
-const NO_STORE: CachePolicy = { cacheControl: 'no-store', cacheable: false };
+const noStore = (reason: UncacheableReason): CachePolicy => ({ cacheControl: 'no-store', cacheable: false, reason });
+
+/** How many hex digits of the document's SHA-256 name a GraphQL operation in `X-Operation`. */
+const OPERATION_HASH_DIGITS = 8;
+
+/** The REST route template (`GET /api/teachers/:id`); undefined for a request no route matched. */
+function routeOperation(request: FastifyRequest): string | undefined {
+  const url = request.routeOptions?.url;
+  return url ? `${request.method} ${url}` : undefined;
+}
 
 /**
  * What each answer tells its client and the caches between, decided in one place just before it is sent:
@@ -32,6 +46,10 @@ const NO_STORE: CachePolicy = { cacheControl: 'no-store', cacheable: false };
  *   keys in `xkey`, or `no-store` for writes, errors, mutations, stale or backup data and anything not known to be
  *   shareable. An answer to a bearer token is cached for that token only: it carries `Vary: Authorization` (the
  *   edge keys it by the token) and an s-maxage that ends when the token does. Requests with cookies are `private`.
+ * - `X-Operation`: what the answer served, for per-operation statistics at the edge (`npm run edge:stats`): the route
+ *   template (`GET /api/teachers/:id`), or for GraphQL `graphql:<operationName>:<first 8 hex digits of the document's
+ *   SHA-256>` (`anonymous` without a name; several, comma-separated, for a batch). `X-Uncacheable-Reason` says why an
+ *   API answer is `no-store` (mutation, write, error, backup-data, cookie, ...).
  * - GraphQL answers also carry `X-GraphQL-Cacheable: true | false`, which the edge honours, and
  *   `extensions.dataSource` and `extensions.dataAgeSeconds` (with `extensions.writeQueued` for journalled mutations).
  */
@@ -47,6 +65,8 @@ export class ResponsePolicy {
     const age = context?.dataAgeSeconds;
     if (age !== undefined) void reply.header('X-Data-Age', String(age));
     const graphql = isGraphql(request);
+    const operation = (graphql && context?.operations.join(', ')) || routeOperation(request);
+    if (operation) void reply.header('X-Operation', operation);
     const api = graphql || request.url.startsWith('/api/');
     if (source !== 'database') {
       const restWrite = !graphql && api && request.method !== 'GET' && request.method !== 'HEAD';
@@ -57,6 +77,7 @@ export class ResponsePolicy {
     const policy = this.cachePolicy(request, reply, graphql);
     void reply.header('Cache-Control', policy.cacheControl);
     if (policy.keys) void reply.header('xkey', policy.keys);
+    if (policy.reason) void reply.header('X-Uncacheable-Reason', policy.reason);
     if (request.headers.authorization) {
       const vary = reply.getHeader('Vary');
       void reply.header('Vary', vary ? `${String(vary)}, Authorization` : 'Authorization');
@@ -69,8 +90,11 @@ export class ResponsePolicy {
     return {
       requestDidStart: () =>
         Promise.resolve({
-          didResolveOperation: ({ operation }) => {
+          didResolveOperation: ({ operation, operationName, queryHash }) => {
             const context = currentRequestContext();
+            context?.operations.push(
+              `graphql:${operationName ?? 'anonymous'}:${queryHash.slice(0, OPERATION_HASH_DIGITS)}`,
+            );
             if (context && operation && operation.operation !== OperationTypeNode.QUERY) {
               context.uncacheableReason = operation.operation;
             }
@@ -95,19 +119,32 @@ export class ResponsePolicy {
 
   private cachePolicy(request: FastifyRequest, reply: FastifyReply, graphql: boolean): CachePolicy {
     const context = request.context;
-    if (request.headers.cookie) return { cacheControl: 'private, no-store', cacheable: false };
+    if (request.headers.cookie) return { cacheControl: 'private, no-store', cacheable: false, reason: 'cookie' };
     const readOnly = request.method === 'GET' || request.method === 'HEAD' || (graphql && request.method === 'POST');
-    if (!readOnly || !context || reply.statusCode !== 200 || context.source !== 'database') return NO_STORE;
-    if (context.uncacheableReason) return NO_STORE;
+    if (!readOnly) return noStore('write');
+    if (!context) return noStore('uncacheable');
+    if (reply.statusCode !== 200) return noStore('error');
+    if (context.source !== 'database') return noStore('backup-data');
+    switch (context.uncacheableReason) {
+      case undefined:
+        break;
+      case 'mutation':
+      case 'subscription':
+        return noStore(context.uncacheableReason);
+      case 'errors':
+        return noStore('error');
+      default:
+        return noStore('uncacheable');
+    }
     const ttl = this.ttlFor(context);
-    if (ttl === undefined) return NO_STORE;
+    if (ttl === undefined) return noStore('uncacheable');
     const { principal } = context;
     const tokenSecondsLeft =
       principal.role !== 'anonymous' && principal.expiresAt !== undefined
         ? principal.expiresAt - Math.ceil(Date.now() / 1000)
         : Infinity;
     const maxAge = Math.min(ttl, tokenSecondsLeft);
-    if (maxAge <= 0) return NO_STORE;
+    if (maxAge <= 0) return noStore('token-expiring');
     return {
       cacheControl: `public, max-age=0, s-maxage=${maxAge}`,
       cacheable: true,

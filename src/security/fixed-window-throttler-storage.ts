@@ -15,7 +15,7 @@ const SWEEP_INTERVAL_MS = 10_000;
  * per key. (The library's default storage keeps one timestamp per hit and walks them on every request, which
  * costs more the busier a client is: tens of microseconds per request near the default limits.) A window
  * allows at most `limit` hits; a client may use two windows' worth across a window boundary.
- * For several instances behind a load balancer, provide a shared ThrottlerStorage (e.g. on Redis) instead.
+ * With REDIS_URL, RedisThrottlerStorage counts in Redis instead (shared by every instance), and falls back to this.
  */
 @Injectable()
 export class FixedWindowThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {

@@ -8,8 +8,8 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterSecon
 /**
  * Request rates per authenticated subject (RATE_LIMIT_PER_CREDENTIAL) or, for anonymous requests and
  * tokens that do not verify, per client address (RATE_LIMIT_PER_ADDRESS), in windows of
- * RATE_LIMIT_WINDOW_MS; counted in a @nestjs/throttler storage (FixedWindowThrottlerStorage unless the module
- * provides another, e.g. a shared one for several instances).
+ * RATE_LIMIT_WINDOW_MS; counted in a @nestjs/throttler storage: RedisThrottlerStorage with REDIS_URL (shared by every
+ * instance), FixedWindowThrottlerStorage otherwise.
  */
 @Injectable()
 export class RateLimiter {

@@ -10,10 +10,12 @@ import { pathToFileURL } from 'node:url';
 export const VARNISH_DIR = join(__dirname, '..', '..', 'infra', 'varnish');
 
 export interface EdgeSettings {
-  backendHost: string;
-  backendPort: number;
+  backends?: { host: string; port: number }[];
+  backendHost?: string;
+  backendPort?: number;
   purgeAllow?: string[];
   graceSeconds?: number;
+  probeIntervalMs?: number;
 }
 
 /** The parts of infra/varnish/render-vcl.mjs used here. */
@@ -42,9 +44,13 @@ export function hasCommand(command: 'varnishd' | 'varnishtest'): boolean {
 }
 
 export interface StartVarnishOptions {
-  /** The app's port on 127.0.0.1 (or on `backendHost`). */
-  backendPort: number;
+  /** The app's port on 127.0.0.1 (or on `backendHost`); or `backendPorts`, several instances. */
+  backendPort?: number;
   backendHost?: string;
+  /** Several instances on `backendHost` (127.0.0.1), behind a round-robin director with health probes. */
+  backendPorts?: number[];
+  /** How often each instance's /health/ready is probed; default 1000 ms. */
+  probeIntervalMs?: number;
   /**
    * The port to listen on (127.0.0.1), e.g. one the app was already told to purge; default a free one
    * (tried again on another port if it is taken meanwhile).
@@ -128,11 +134,13 @@ export async function startVarnish(options: StartVarnishOptions): Promise<Runnin
   const dir = mkdtempSync(join(tmpdir(), 'school-edge-'));
   // Started as root, varnishd drops privileges for its compiler and worker: they must reach the directory.
   chmodSync(dir, 0o755);
+  const backendHost = options.backendHost ?? '127.0.0.1';
+  const ports = options.backendPorts ?? (options.backendPort === undefined ? [] : [options.backendPort]);
   const { vclFile, vclPath } = render.writeEdgeVcl(join(dir, 'vcl'), {
-    backendHost: options.backendHost ?? '127.0.0.1',
-    backendPort: options.backendPort,
+    backends: ports.map((port) => ({ host: backendHost, port })),
     purgeAllow: options.purgeAllow,
     graceSeconds: options.graceSeconds,
+    probeIntervalMs: options.probeIntervalMs,
   });
   const workdir = join(dir, 'work');
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
