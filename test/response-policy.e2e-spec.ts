@@ -21,7 +21,7 @@ describe('The response policy (what each answer tells its caches)', () => {
     });
 
     it.each([
-      ['a school', `/api/schools/${world.own.school}`, 300],
+      ["a school (its headmaster is read from the headmasters' records)", `/api/schools/${world.own.school}`, 120],
       ['a headmaster', `/api/headmasters/${world.own.headmaster}`, 120],
       ['a teacher', `/api/teachers/${world.own.teacher}`, 60],
       ['a subject', `/api/subjects/${world.own.subject}`, 60],
@@ -76,7 +76,7 @@ describe('The response policy (what each answer tells its caches)', () => {
       const school = await sut.request('GET', `/api/schools/${world.own.school}`);
       expect(sMaxAge(dashboard.headers)).toBe(5);
       expect(sMaxAge(teacher.headers)).toBe(7);
-      expect(sMaxAge(school.headers)).toBe(300);
+      expect(sMaxAge(school.headers)).toBe(120);
     });
   });
 });
