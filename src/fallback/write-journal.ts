@@ -136,6 +136,13 @@ export class WriteJournal implements OnApplicationShutdown {
     return this.statements.byStatus.all('failed').map(toEntry);
   }
 
+  /** Entries of any of `statuses`, in order. */
+  withStatus(statuses: readonly JournalStatus[]): JournalEntry[] {
+    return statuses
+      .flatMap((status) => this.statements.byStatus.all(status).map(toEntry))
+      .sort((a, b) => a.seq - b.seq);
+  }
+
   markApplied(seq: number): void {
     this.statements.finish.run('applied', null, new Date().toISOString(), seq);
   }
