@@ -18,6 +18,7 @@ import { SchoolModule } from '../school/school.module';
 import { RateLimiter } from '../security/rate-limiter';
 import { RequestGate } from '../security/request-gate';
 import { SecurityModule } from '../security/security.module';
+import { StatusModule } from '../status/status.module';
 import { TeacherModule } from '../teacher/teacher.module';
 import { SubjectModule } from '../subject/subject.module';
 
@@ -55,6 +56,7 @@ export class AppModule {
         }),
         ...FEATURE_MODULES,
         HealthModule,
+        StatusModule,
       ],
     };
   }

@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { RestExceptionFilter } from '../common/errors/rest-exception.filter';
 import { createValidationPipe } from '../common/validation/validation';
 import type { AppConfig, LogLevelSetting } from '../config/app-config';
+import { registerStatusPage } from '../status/serve-status-page';
 import { DrainingFastifyAdapter } from './draining-fastify-adapter';
 import { registerGraphqlIdeAssets } from './graphql-ide';
 import { BODY_LIMIT_BYTES, registerHttpPipeline } from './http-pipeline';
@@ -57,6 +58,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   if (config.graphql.ide) await registerGraphqlIdeAssets(app);
+  await registerStatusPage(app);
   await app.init();
   return app;
 }

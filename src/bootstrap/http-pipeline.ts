@@ -6,6 +6,8 @@ import { requestLogHook } from '../logging/request-log';
 import { limitJsonDepth } from '../security/json-depth-limit';
 import { RequestGate } from '../security/request-gate';
 import { SecurityHeaders } from '../security/security-headers';
+import { AnswerCounters } from '../status/answer-counters';
+import { countAnswers } from '../status/count-answers';
 import { refuseSubscriptionsOverHttp } from '../subscriptions/http-subscription-refusal';
 import { DrainingFastifyAdapter } from './draining-fastify-adapter';
 import { GRAPHQL_IDE_INLINE_SCRIPT_HASH } from './graphql-ide';
@@ -49,7 +51,9 @@ const CONTENT_SECURITY_POLICY = {
  *   onSend       8. response policy    202 for journalled writes; X-Data-Source, Cache-Control, xkey, Vary;
  *                                      `Connection: close` while the server drains (shutting down); pages (HTML)
  *                                      get helmet's whole set with the pages' Content-Security-Policy
- *   onResponse   9. request log        one line per answered request at LOG_LEVEL=log and below
+ *   onResponse   9. answers counted    each API answer by its source (X-Data-Source, or 503) with its latency, per
+ *                                      second for the status page (src/status/)
+ *               10. request log        one line per answered request at LOG_LEVEL=log and below
  *
  * Called once the providers exist and before the routes are registered (app.init()).
  */
@@ -89,6 +93,7 @@ export function registerHttpPipeline(app: NestFastifyApplication, config: AppCon
     if (adapter.draining && request.raw.httpVersionMajor < 2) void reply.header('Connection', 'close');
     done(null, payload);
   });
+  fastify.addHook('onResponse', countAnswers(app.get(AnswerCounters)));
   const logRequest = requestLogHook(config.server.logLevel);
   if (logRequest) fastify.addHook('onResponse', logRequest);
 }
