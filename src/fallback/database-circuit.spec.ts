@@ -197,6 +197,27 @@ describe(DatabaseCircuit.name, () => {
       expect(stalledEvents).toHaveBeenCalledTimes(1);
     });
 
+    it('lets a write wait for its ceiling at a stall, and a replay wait for what was abandoned to end', async () => {
+      const { sut } = newTestCircuit({ operationTimeoutMs: 5000 });
+      let land!: () => void;
+      const write = sut.execute(() => new Promise<void>((resolve) => (land = resolve)), 'teachers.update', {
+        write: true,
+      });
+      sut.stalled('heartbeat');
+      expect(sut.inFlight).toBe(1);
+      const timedOut = expect(write).rejects.toBeInstanceOf(DatabaseTimeoutError);
+      await jest.advanceTimersByTimeAsync(5000);
+      await timedOut;
+
+      let settled = false;
+      const waiting = sut.abandonedSettled(60_000).then(() => (settled = true));
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(settled).toBe(false);
+      land();
+      await waiting;
+      expect(settled).toBe(true);
+    });
+
     it("learns each operation's deadline from the operations that ended, not from those abandoned", async () => {
       const { sut } = newTestCircuit({ operationTimeoutMs: 5000, deadlineMultiple: 4, deadlineFloorMs: 10 });
       expect(sut.deadlineMs('teachers.findById')).toBe(5000);

@@ -23,9 +23,18 @@ export interface CircuitEvents {
   stalled: [reason: string];
 }
 
-/** An operation the circuit waits for: abandoned (its caller answered) when the database is found stalled. */
+/** An operation the circuit waits for: abandoned (its caller answered without it) at the ceiling or a stall. */
 interface Flight {
+  /** Reads are abandoned at a stall; writes wait for their ceiling. */
+  read: boolean;
   abandon(error: Error): void;
+}
+
+export interface ExecuteOptions {
+  /** Called if the operation is still running at its learned deadline (one timer serves it and the ceiling). */
+  onDeadline?: () => void;
+  /** A write: never abandoned at a stall, it waits for its ceiling (then its caller journals it). */
+  write?: boolean;
 }
 
 /**
@@ -47,8 +56,12 @@ export class DatabaseCircuit implements OnModuleDestroy {
   private readonly logger = new Logger('Fallback');
   private readonly settings: FallbackSettings;
   private readonly flights = new Set<Flight>();
+  /** Operations abandoned but still running on the database connection: a write among them may still land. */
+  private readonly lingering = new Set<Promise<unknown>>();
   private stateName: CircuitStateName = 'closed';
   private consecutiveFailures = 0;
+  /** How many times the breaker has opened: an operation during which it opened teaches no deadline. */
+  private trips = 0;
   readonly events = new EventEmitter<CircuitEvents>();
   readonly deadlines: OperationDeadlines;
   degradedSince?: Date;
@@ -71,24 +84,27 @@ export class DatabaseCircuit implements OnModuleDestroy {
 
   /**
    * Runs a database operation under the breaker and the ceiling; `operation` names it for the learned deadlines
-   * (`<collection>.<kind>`). `onDeadline` is called if it is still running at its learned deadline (one timer serves
-   * both). Throws CircuitOpenError at once while the breaker is open.
+   * (`<collection>.<kind>`). Throws CircuitOpenError at once while the breaker is open.
    */
-  execute<T>(run: () => Promise<T>, operation = 'other', onDeadline?: () => void): Promise<T> {
+  execute<T>(run: () => Promise<T>, operation = 'other', options: ExecuteOptions = {}): Promise<T> {
+    const { onDeadline, write = false } = options;
     if (!this.settings.breakerEnabled) return this.unguarded(run);
     if (this.stateName !== 'closed') {
       return Promise.reject(this.stateName === 'isolated' ? new CircuitIsolatedError() : new CircuitOpenError());
     }
     const started = performance.now();
+    const trips = this.trips;
     this.lastStartedAt = started;
     return new Promise<T>((resolve, reject) => {
       let done = false;
       const flight: Flight = {
+        read: !write,
         abandon: (error) => {
           if (done) return;
           done = true;
           clearTimeout(timer);
           this.flights.delete(flight);
+          this.linger(running);
           reject(error);
         },
       };
@@ -107,9 +123,10 @@ export class DatabaseCircuit implements OnModuleDestroy {
             }, deadlineMs)
           : setTimeout(atCeiling, ceilingMs);
       this.flights.add(flight);
-      run().then(
+      const running = run();
+      running.then(
         (value) => {
-          this.answered(operation, started, done);
+          this.answered(operation, started, done || trips !== this.trips);
           if (done) return;
           done = true;
           clearTimeout(timer);
@@ -119,7 +136,7 @@ export class DatabaseCircuit implements OnModuleDestroy {
         },
         (error: unknown) => {
           const failure = isDatabaseFailure(error);
-          if (!failure) this.answered(operation, started, done);
+          if (!failure) this.answered(operation, started, done || trips !== this.trips);
           if (done) return;
           done = true;
           clearTimeout(timer);
@@ -143,6 +160,26 @@ export class DatabaseCircuit implements OnModuleDestroy {
       if (isDatabaseFailure(error)) this.failed(error);
       throw error;
     }
+  }
+
+  /**
+   * Resolves once every abandoned operation has ended (at most `maxMs`): a write abandoned at its ceiling may still
+   * reach the database when it answers again, and a replay must come after it, or it would overwrite later writes.
+   */
+  async abandonedSettled(maxMs = this.settings.operationTimeoutMs): Promise<void> {
+    if (this.lingering.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.lingering]),
+      new Promise((resolve) => (timer = setTimeout(resolve, maxMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private linger(running: Promise<unknown>): void {
+    this.lingering.add(running);
+    const forget = () => this.lingering.delete(running);
+    running.then(forget, forget);
   }
 
   /** How long `operation` may take before its caller should stop waiting for it (see OperationDeadlines). */
@@ -172,7 +209,7 @@ export class DatabaseCircuit implements OnModuleDestroy {
     this.events.emit('stalled', reason);
     this.trip(reason);
     const error = new DatabaseStalledError(reason);
-    for (const flight of abandoned) flight.abandon(error);
+    for (const flight of abandoned) if (flight.read) flight.abandon(error);
   }
 
   /** The heartbeat's ping was answered: an open breaker closes (requests go to the database again). */
@@ -214,7 +251,10 @@ export class DatabaseCircuit implements OnModuleDestroy {
     this.stopDrill();
   }
 
-  /** An operation abandoned at the ceiling or a stall teaches no deadline: its time measures the fault, not the load. */
+  /**
+   * An operation abandoned at the ceiling or a stall, or during which the breaker opened, teaches no deadline: its time
+   * measures the fault, not the load.
+   */
   private answered(operation: string, started: number, abandoned: boolean): void {
     const now = performance.now();
     this.lastAnsweredAt = now;
@@ -237,6 +277,7 @@ export class DatabaseCircuit implements OnModuleDestroy {
 
   private trip(reason: string): void {
     if (this.stateName !== 'closed') return;
+    this.trips++;
     this.transition('open', reason);
     this.enterDegraded(reason);
   }

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { mongo } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 import { DatabaseCircuit } from './database-circuit';
-import { describeFailure, isDatabaseFailure, isRefusal } from './database-failure';
+import { describeFailure, isDatabaseFailure } from './database-failure';
 import { OperationDeadlines } from './operation-deadlines';
 
 /** Requests "flow" while one started this recently: the heartbeat beats then, and rests when the service is idle. */
@@ -15,6 +15,8 @@ interface Ping {
   sentAt: number;
   /** Declared missed already (a stall is declared once per ping). */
   missed: boolean;
+  /** Sent while the breaker was open (a recovery probe). */
+  probing: boolean;
 }
 
 /**
@@ -45,11 +47,14 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     private readonly config: AppConfig,
   ) {
     const { deadlineMultiple, heartbeatTimeoutMs, operationTimeoutMs } = config.fallback;
+    // The median, not a high percentile: one slow ping (a backlog after a hang, a busy moment) must not make the
+    // next stall take seconds to find; a network that is slow all the time moves the median.
     this.roundTrips = new OperationDeadlines({
       multiple: deadlineMultiple,
       floorMs: heartbeatTimeoutMs,
       ceilingMs: operationTimeoutMs,
       unlearnedMs: Math.max(heartbeatTimeoutMs, UNLEARNED_TIMEOUT_MS),
+      percentile: 0.5,
     });
     this.stats.timeoutMs = this.roundTrips.deadlineMs(PING);
   }
@@ -81,7 +86,9 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
   private send(): void {
     const uri = this.config.database.uri;
     if (this.stopped || !uri || this.circuit.drilling) return;
-    const ping: Ping = { sentAt: performance.now(), missed: false };
+    // A ping sent while the breaker is open probes a database that may be working through a backlog: its round trip
+    // teaches nothing about the healthy network.
+    const ping: Ping = { sentAt: performance.now(), missed: false, probing: this.circuit.open };
     this.outstanding = ping;
     this.stats.sent++;
     const timeout = setTimeout(() => this.overdue(ping), this.roundTrips.deadlineMs(PING));
@@ -93,7 +100,9 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
           // A late ping teaches the round trip too, so a network that became slower raises the timeout; one that
           // comes back after a hang (SIGCONT) measures the hang, and teaches nothing.
           const roundTripMs = performance.now() - ping.sentAt;
-          if (!ping.missed || roundTripMs < UNLEARNED_TIMEOUT_MS) this.roundTrips.observe(PING, roundTripMs);
+          if (!ping.probing && (!ping.missed || roundTripMs < UNLEARNED_TIMEOUT_MS)) {
+            this.roundTrips.observe(PING, roundTripMs);
+          }
           this.stats.lastRoundTripMs = Math.round(roundTripMs * 10) / 10;
           this.stats.timeoutMs = Math.round(this.roundTrips.deadlineMs(PING));
           this.circuit.probeSucceeded();
@@ -102,9 +111,13 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
           // A client whose first connection failed stays closed for good: the next ping gets a new one.
           const name = (error as Error | undefined)?.name;
           if (name === 'MongoTopologyClosedError' || name === 'MongoServerSelectionError') this.discardClient();
-          // A refused connection is news now; anything else (a timeout of the driver's own) the ping timer has said.
-          if (isRefusal(error) && !this.circuit.open) this.circuit.stalled(`heartbeat: ${describeFailure(error)}`);
-          else if (!isDatabaseFailure(error)) this.logger.warn(`Heartbeat ping failed: ${describeFailure(error)}`);
+          // A trivial command on a connection of its own that fails (refused, reset, no server to select) says the
+          // database is not there: news now, while the breaker is closed.
+          if (isDatabaseFailure(error)) {
+            if (!this.circuit.open) this.circuit.stalled(`heartbeat: ${describeFailure(error)}`);
+          } else {
+            this.logger.warn(`Heartbeat ping failed: ${describeFailure(error)}`);
+          }
         },
       )
       .finally(() => {
@@ -120,7 +133,13 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
   private overdue(ping: Ping): void {
     setImmediate(() => {
       if (this.outstanding !== ping || ping.missed || this.circuit.open) return;
-      if (this.circuit.lastAnsweredAt > ping.sentAt) return;
+      // Quiet since the ping went out, or since the last answer to anything: a stall once that is the timeout.
+      const timeoutMs = this.roundTrips.deadlineMs(PING);
+      const quietMs = performance.now() - Math.max(ping.sentAt, this.circuit.lastAnsweredAt);
+      if (quietMs < timeoutMs) {
+        setTimeout(() => this.overdue(ping), timeoutMs - quietMs).unref();
+        return;
+      }
       ping.missed = true;
       this.stats.missed++;
       const waited = Math.round(performance.now() - ping.sentAt);
@@ -139,7 +158,8 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     this.client ??= new mongo.MongoClient(uri, {
       maxPoolSize: 1,
       minPoolSize: 1,
-      serverSelectionTimeoutMS: Math.max(1000, this.config.fallback.heartbeatTimeoutMs * 10),
+      // No server to select within a few timeouts is an answer too: the database is not there.
+      serverSelectionTimeoutMS: Math.max(500, this.config.fallback.heartbeatTimeoutMs * 5),
       connectTimeoutMS: Math.max(1000, this.config.fallback.heartbeatTimeoutMs * 10),
       heartbeatFrequencyMS: 500,
     });

@@ -208,6 +208,7 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
     const outcome = await this.dependencies.circuit.execute(
       () => this.primary.applyJournalled(write),
       this.operationNames.replay,
+      { write: true },
     );
     if (!outcome.applied || outcome.supersededBy) {
       // The tier holds the write as it was accepted; the database refused it, or kept a later write's fields.
@@ -354,7 +355,10 @@ export class FallbackInterceptor<T> implements ReplayableStore<T> {
   ): Promise<Attempt<R>> {
     const started = performance.now();
     try {
-      const result = await this.dependencies.circuit.execute(run, this.operationNames[operation], onDeadline);
+      const result = await this.dependencies.circuit.execute(run, this.operationNames[operation], {
+        onDeadline,
+        write: operation === 'insert' || operation === 'update' || operation === 'delete',
+      });
       this.observe(operation, 'ok', started);
       return { answered: true, result };
     } catch (error) {

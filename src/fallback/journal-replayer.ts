@@ -57,6 +57,9 @@ export class JournalReplayer implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private async replayPending(): Promise<void> {
+    if (!this.journal.hasPending()) return;
+    // A write abandoned at its ceiling may still land when the database answers again: replay after it.
+    await this.circuit.abandonedSettled();
     const pending = this.journal.pending();
     if (pending.length === 0) return;
     this.logger.log(

@@ -2,7 +2,7 @@
 const WINDOW = 256;
 /** Fewer samples than this say too little: the deadline is the ceiling until then. */
 const MIN_SAMPLES = 20;
-/** The high percentile a deadline is a multiple of. */
+/** The high percentile a deadline is a multiple of, unless the settings say otherwise. */
 const PERCENTILE = 0.99;
 /** The percentile is worked out again after this many new samples (sorting a window costs a few microseconds). */
 const RECOMPUTE_EVERY = 16;
@@ -16,10 +16,14 @@ export interface DeadlineSettings {
   ceilingMs: number;
   /** The deadline until enough samples are in (default: the ceiling). */
   unlearnedMs?: number;
+  /** The percentile a deadline is a multiple of (default 0.99). */
+  percentile?: number;
 }
 
 /** One operation's recent latencies (a ring) and the percentile last worked out from them. */
 class LatencyWindow {
+  constructor(private readonly percentile: number) {}
+
   private readonly samples = new Float64Array(WINDOW);
   private count = 0;
   private next = 0;
@@ -44,7 +48,7 @@ class LatencyWindow {
   private compute(): void {
     this.sinceComputed = 0;
     const sorted = this.samples.slice(0, this.count).sort();
-    this.percentileMs = sorted[Math.min(this.count - 1, Math.floor(this.count * PERCENTILE))];
+    this.percentileMs = sorted[Math.min(this.count - 1, Math.floor(this.count * this.percentile))];
   }
 }
 
@@ -71,7 +75,7 @@ export class OperationDeadlines {
 
   observe(operation: string, ms: number): void {
     let window = this.windows.get(operation);
-    if (!window) this.windows.set(operation, (window = new LatencyWindow()));
+    if (!window) this.windows.set(operation, (window = new LatencyWindow(this.settings.percentile ?? PERCENTILE)));
     window.add(ms);
   }
 
