@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode': 'import' };
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OperationTypeNode } from 'graphql';
-import { currentRequestContext, type RequestContext } from '../common/request-context';
+import { type CacheScope, currentRequestContext, type RequestContext } from '../common/request-context';
 import { EdgeTtls } from './edge-ttls';
 
 const GRAPHQL_PATH = '/graphql';
@@ -18,6 +18,8 @@ interface CachePolicy {
   cacheControl: string;
   cacheable: boolean;
   keys?: string;
+  /** Whom a cacheable answer may be shared with. */
+  scope?: CacheScope;
 }
 
 const NO_STORE: CachePolicy = { cacheControl: 'no-store', cacheable: false };
@@ -30,8 +32,13 @@ const NO_STORE: CachePolicy = { cacheControl: 'no-store', cacheable: false };
  *   of the database answers 202 Accepted.
  * - `Cache-Control`: `public, max-age=0, s-maxage=<shortest TTL of what it contains>` with the answer's surrogate
  *   keys in `xkey`, or `no-store` for writes, errors, mutations, stale or backup data and anything not known to be
- *   shareable. An answer to a bearer token is cached for that token only: it carries `Vary: Authorization` (the
- *   edge keys it by the token) and an s-maxage that ends when the token does. Requests with cookies are `private`.
+ *   shareable. Requests with cookies are `private`.
+ * - `X-Cache-Scope: public | scope | user` on every cacheable answer: whom it is the same for (every caller, every
+ *   caller of the same role and school, the caller alone), as far as the code that made it read the caller (see
+ *   `RequestContext.cacheScope`). The edge keys `scope` answers by the caller's scope (learnt from `GET /edge/scope`,
+ *   never from the token's claims), `user` answers by the token, and shares `public` ones; it removes the header.
+ *   An answer to a bearer token that depends on it carries `Vary: Authorization` (for any other cache) and an
+ *   s-maxage that ends when the token does.
  * - GraphQL answers also carry `X-GraphQL-Cacheable: true | false`, which the edge honours, and
  *   `extensions.dataSource` and `extensions.dataAgeSeconds` (with `extensions.writeQueued` for journalled mutations).
  */
@@ -57,7 +64,8 @@ export class ResponsePolicy {
     const policy = this.cachePolicy(request, reply, graphql);
     void reply.header('Cache-Control', policy.cacheControl);
     if (policy.keys) void reply.header('xkey', policy.keys);
-    if (request.headers.authorization) {
+    if (policy.scope) void reply.header('X-Cache-Scope', policy.scope);
+    if (request.headers.authorization && policy.scope !== 'public') {
       const vary = reply.getHeader('Vary');
       void reply.header('Vary', vary ? `${String(vary)}, Authorization` : 'Authorization');
     }
@@ -101,7 +109,7 @@ export class ResponsePolicy {
     if (context.uncacheableReason) return NO_STORE;
     const ttl = this.ttlFor(context);
     if (ttl === undefined) return NO_STORE;
-    const { principal } = context;
+    const principal = context.untrackedPrincipal;
     const tokenSecondsLeft =
       principal.role !== 'anonymous' && principal.expiresAt !== undefined
         ? principal.expiresAt - Math.ceil(Date.now() / 1000)
@@ -112,6 +120,7 @@ export class ResponsePolicy {
       cacheControl: `public, max-age=0, s-maxage=${maxAge}`,
       cacheable: true,
       keys: [...context.cacheKeys].join(' '),
+      scope: context.cacheScope,
     };
   }
 
