@@ -3,12 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/service-process';
-import { TEST_JWT_SECRET } from './support/tokens';
+import { mintTestToken, TEST_JWT_SECRET } from './support/tokens';
 
 const START_EDGE = join(__dirname, '..', 'scripts', 'start-edge.mjs');
 
 describe('npm run start:edge', () => {
-  it('serves cached GraphQL through Varnish: X-Cache HIT on the second identical request', async () => {
+  it('serves cached GraphQL through Varnish: X-Cache HIT on the second identical request, and per scope for signed-in callers', async () => {
     const [port, edgePort] = [await freePort(), await freePort()];
     const child = spawn(process.execPath, [START_EDGE], {
       env: {
@@ -39,6 +39,18 @@ describe('npm run start:edge', () => {
       expect(first.headers.get('x-cache')).toBe('MISS');
       expect(second.headers.get('x-cache')).toBe('HIT');
       expect(await second.json()).toMatchObject({ data: { schools: { total: 0 } } });
+
+      // Signed in: two teachers of one school share the entry of their scope; a teacher of another does not.
+      const schoolA = 'a'.repeat(24);
+      const asTeacher = async (schoolId: string, sub: string) =>
+        (
+          await fetch(url, {
+            headers: { authorization: `Bearer ${await mintTestToken({ role: 'teacher', schoolId, sub })}` },
+          })
+        ).headers.get('x-cache');
+      expect(await asTeacher(schoolA, 'teacher-1')).toBe('MISS');
+      expect(await asTeacher(schoolA, 'teacher-2')).toBe('HIT');
+      expect(await asTeacher('b'.repeat(24), 'teacher-3')).toBe('MISS');
     } finally {
       child.kill('SIGTERM');
       await exited;
