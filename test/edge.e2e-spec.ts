@@ -44,7 +44,7 @@ interface EdgeAnswer {
 describe('Edge cache (real varnishd in front of the real service)', () => {
   let sut: TestApp;
   let edge: Awaited<ReturnType<typeof startVarnish>>;
-  /** One admin token for the whole file: the edge keeps one cache entry per credential. */
+  /** One admin token for the whole file; other callers get a token each (see viaEdge). */
   let adminHeaders: Record<string, string>;
   const tokensByCaller = new Map<TestCaller, Promise<Record<string, string>>>();
 
