@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { createServer } from 'node:net';
 import { generateDemoData } from '../src/demo-data/demo-data';
 import { startTestApp, TestApp } from './support/test-app';
-import { ADMIN, ANONYMOUS, authorizationFor, type TestCaller } from './support/tokens';
+import { ADMIN, ANONYMOUS, authorizationFor, mintTestToken, type TestCaller } from './support/tokens';
 import { startVarnish } from './support/varnish';
 
 const demo = generateDemoData();
@@ -44,7 +44,7 @@ interface EdgeAnswer {
 describe('Edge cache (real varnishd in front of the real service)', () => {
   let sut: TestApp;
   let edge: Awaited<ReturnType<typeof startVarnish>>;
-  /** One admin token for the whole file: the edge keeps one cache entry per credential. */
+  /** One admin token for the whole file; other callers get a token each (see viaEdge). */
   let adminHeaders: Record<string, string>;
   const tokensByCaller = new Map<TestCaller, Promise<Record<string, string>>>();
 
@@ -380,6 +380,150 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
         expect(colleagues.length).toBeGreaterThan(0);
         for (const colleague of colleagues) expect(colleague).not.toHaveProperty('email');
       }
+    });
+  });
+
+  describe('cache scopes', () => {
+    // School C with two of its teachers and its headmaster; school D with one teacher.
+    const schoolC = demo.schools[13]._id.toHexString();
+    const schoolD = demo.schools[14]._id.toHexString();
+    const teachersOf = (schoolId: string) => demo.teachers.filter((t) => t.schoolId.toHexString() === schoolId);
+    type Member = Extract<TestCaller, { schoolId: string }>;
+    const asTeacher = (schoolId: string, index: number): Member => ({
+      role: 'teacher',
+      schoolId,
+      sub: teachersOf(schoolId)[index]._id.toHexString(),
+    });
+    const teacher1 = asTeacher(schoolC, 0);
+    const teacher2 = asTeacher(schoolC, 1);
+    const teacherOfD = asTeacher(schoolD, 0);
+    const headmasterC: Member = { role: 'headmaster', schoolId: schoolC, sub: 'headmaster-c' };
+    const subOf = (caller: Member) => caller.sub!;
+
+    it("answers every teacher of a school from one entry of the school's full record, and no one else", async () => {
+      const path = `/api/schools/${schoolC}`;
+      const first = await viaEdge(path, {}, teacher1);
+      const colleague = await viaEdge(path, {}, teacher2);
+      // A new token of the same teacher (a rotation) starts warm.
+      const rotated = await viaEdge(path, {
+        headers: { authorization: `Bearer ${await mintTestToken(teacher1, { expiresInSeconds: 1800 })}` },
+      });
+      const otherSchool = await viaEdge(path, {}, teacherOfD);
+      const otherSchoolAgain = await viaEdge(path, {}, teacherOfD);
+      const anonymous = await viaEdge(path, {}, ANONYMOUS);
+
+      expect([first.cache, colleague.cache, rotated.cache]).toEqual(['MISS', 'HIT', 'HIT']);
+      expect(first.body.email).toBe(demo.schools[13].email);
+      expect(colleague.body).toEqual(first.body);
+      expect(rotated.body).toEqual(first.body);
+      // The other school's teacher and anonymous callers get the directory entry, each from an entry of their own.
+      expect([otherSchool.cache, otherSchoolAgain.cache, anonymous.cache]).toEqual(['MISS', 'HIT', 'MISS']);
+      for (const answer of [otherSchool, otherSchoolAgain, anonymous]) {
+        expect(answer.body.id).toBe(schoolC);
+        expect(answer.body).not.toHaveProperty('email');
+      }
+      for (const answer of [first, otherSchool]) {
+        expect(answer.headers.get('x-cache-scope')).toBeNull();
+        expect(answer.headers.get('vary')).toMatch(/Authorization/);
+      }
+    });
+
+    it("keys a teacher's view of a colleague by token: the teacher themselves sees more", async () => {
+      const path = `/api/teachers/${subOf(teacher1)}`;
+      const own = await viaEdge(path, {}, teacher1);
+      const colleague = await viaEdge(path, {}, teacher2);
+      const ownAgain = await viaEdge(path, {}, teacher1);
+      const colleagueAgain = await viaEdge(path, {}, teacher2);
+      expect([own.cache, colleague.cache, ownAgain.cache, colleagueAgain.cache]).toEqual([
+        'MISS',
+        'MISS',
+        'HIT',
+        'HIT',
+      ]);
+      expect(own.body.email).toBe(teachersOf(schoolC)[0].email);
+      expect(ownAgain.body).toEqual(own.body);
+      for (const answer of [colleague, colleagueAgain]) {
+        expect(answer.body.id).toBe(subOf(teacher1));
+        expect(answer.body).not.toHaveProperty('email');
+      }
+    });
+
+    it('shares GraphQL POST answers within a scope, keyed by the body, and never with another role', async () => {
+      const query = 'query ($id: ID!) { school(id: $id) { name email } }';
+      const otherQuery = 'query ($id: ID!) { school(id: $id) { name phone } }';
+      const first = await postGraphql(query, { id: schoolC }, teacher1);
+      const colleague = await postGraphql(query, { id: schoolC }, teacher2);
+      const otherBody = await postGraphql(otherQuery, { id: schoolC }, teacher2);
+      const otherBodyAgain = await postGraphql(otherQuery, { id: schoolC }, teacher1);
+      const headmaster = await postGraphql(query, { id: schoolC }, headmasterC);
+      expect([first.cache, colleague.cache, otherBody.cache, otherBodyAgain.cache, headmaster.cache]).toEqual([
+        'MISS',
+        'HIT',
+        'MISS',
+        'HIT',
+        'MISS',
+      ]);
+      expect(colleague.body.data.school).toEqual({ name: demo.schools[13].name, email: demo.schools[13].email });
+      expect(otherBodyAgain.body.data.school).toEqual({ name: demo.schools[13].name, phone: demo.schools[13].phone });
+      expect(headmaster.body.data.school).toEqual(first.body.data.school);
+    });
+
+    it('shares a public answer (a school’s subjects) among all callers, anonymous ones included', async () => {
+      const path = `/api/subjects?schoolId=${schoolD}&limit=50`;
+      const first = await viaEdge(path, {}, teacher1);
+      const otherScope = await viaEdge(path, {}, teacherOfD);
+      const anonymous = await viaEdge(path, {}, ANONYMOUS);
+      expect([first.cache, otherScope.cache, anonymous.cache]).toEqual(['MISS', 'HIT', 'HIT']);
+      expect(anonymous.body).toEqual(first.body);
+      expect(first.body.total).toBeGreaterThan(0);
+    });
+
+    it('never answers an expired or forged token from a scope entry', async () => {
+      const path = `/api/schools/${schoolC}`;
+      expect((await viaEdge(path, {}, teacher1)).cache).toBe('HIT');
+      const expired = await viaEdge(path, {
+        headers: { authorization: `Bearer ${await mintTestToken(teacher1, { expiresInSeconds: -60 })}` },
+      });
+      const forged = await viaEdge(path, {
+        headers: { authorization: `Bearer ${await mintTestToken(teacher1, { secret: 'x'.repeat(48) })}` },
+      });
+      for (const answer of [expired, forged]) {
+        expect(answer.status).toBe(401);
+        expect(answer.cache).toBe('PASS');
+        expect(JSON.stringify(answer.body)).not.toContain(demo.schools[13].email);
+      }
+    });
+
+    it('GET /edge/scope gives one opaque value per role and school, kept no longer than a minute or the token', async () => {
+      const scopeOf = async (authorization?: string) => {
+        const response = await fetch(`${sut.baseUrl}/edge/scope`, {
+          headers: authorization ? { authorization } : {},
+        });
+        return {
+          status: response.status,
+          cacheControl: response.headers.get('cache-control'),
+          body: (await response.json()) as { scope: string },
+        };
+      };
+      const bearer = async (caller: Member, expiresInSeconds = 3600) =>
+        `Bearer ${await mintTestToken(caller, { expiresInSeconds })}`;
+      const [one, two, other, head, shortLived] = await Promise.all([
+        scopeOf(await bearer(teacher1)),
+        scopeOf(await bearer(teacher2)),
+        scopeOf(await bearer(teacherOfD)),
+        scopeOf(await bearer(headmasterC)),
+        scopeOf(await bearer(teacher1, 20)),
+      ]);
+      expect(one.status).toBe(200);
+      expect(one.body.scope).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(two.body.scope).toBe(one.body.scope);
+      expect(shortLived.body.scope).toBe(one.body.scope);
+      expect(new Set([one.body.scope, other.body.scope, head.body.scope]).size).toBe(3);
+      expect(JSON.stringify([one, other, head])).not.toContain(schoolC);
+      expect(one.cacheControl).toBe('private, max-age=60');
+      expect(Number(/max-age=(\d+)/.exec(shortLived.cacheControl ?? '')?.[1])).toBeLessThanOrEqual(20);
+      expect((await scopeOf()).status).toBe(401);
+      expect((await scopeOf(await bearer(teacher1, -60))).status).toBe(401);
     });
   });
 

@@ -51,6 +51,40 @@ describe('The response policy (what each answer tells its caches)', () => {
       expect(withDashboard.headers.get('x-graphql-cacheable')).toBe('true');
     });
 
+    it.each([
+      ['public', 'the subjects of a school, to a teacher', 'teacher', `/api/subjects?schoolId=${world.own.school}`],
+      [
+        'public',
+        'the subjects of a school, to nobody signed in',
+        'anonymous',
+        `/api/subjects?schoolId=${world.own.school}`,
+      ],
+      ['scope', "a school's record, to its teacher", 'teacher', `/api/schools/${world.own.school}`],
+      ['scope', 'another school, to a teacher', 'teacher', `/api/schools/${world.other.school}`],
+      ['scope', 'the school directory, to nobody signed in', 'anonymous', '/api/schools?limit=5'],
+      [
+        'user',
+        "a colleague, to a teacher (it is not the caller's own record)",
+        'teacher',
+        `/api/teachers/${world.own.colleague}`,
+      ],
+      ['user', "a school's teachers, to one of them (their own record in full)", 'teacher', '/api/teachers?limit=5'],
+      ['scope', "a school's teachers, to its headmaster", 'headmaster', '/api/teachers?limit=5'],
+      [
+        'scope',
+        "a headmaster's dashboard, to them",
+        'headmaster',
+        `/api/headmasters/${world.own.headmaster}/dashboard`,
+      ],
+    ] as const)('says X-Cache-Scope: %s for %s', async (scope, _what, caller, path) => {
+      const answer = await (await sut.as(world.callers[caller])).request('GET', path);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-cache-scope')).toBe(scope);
+      expect(answer.headers.get('vary') ?? '').toMatch(
+        scope === 'public' || caller === 'anonymous' ? /^(?!.*Authorization)/ : /Authorization/,
+      );
+    });
+
     it('never lets a cache keep a write, and marks where its data came from', async () => {
       const answer = await sut.request('PATCH', `/api/subjects/${world.own.subject}`, { name: 'Renamed subject' });
       expect(answer.status).toBe(200);

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/service-process';
-import { TEST_JWT_SECRET } from './support/tokens';
+import { mintTestToken, TEST_JWT_SECRET } from './support/tokens';
 
 const START_EDGE = join(__dirname, '..', 'scripts', 'start-edge.mjs');
 const EDGE_STATS = join(__dirname, '..', 'scripts', 'edge-stats.mjs');
@@ -64,7 +64,7 @@ async function startEdge(port: number, edgePort: number, args: string[] = [], in
 }
 
 describe('npm run start:edge', () => {
-  it('serves cached GraphQL through Varnish: X-Cache HIT on the second identical request', async () => {
+  it('serves cached GraphQL through Varnish: X-Cache HIT on the second identical request, and per scope for signed-in callers', async () => {
     const [port, edgePort] = [await freePort(), await freePort()];
     const edge = await startEdge(port, edgePort);
     try {
@@ -74,6 +74,18 @@ describe('npm run start:edge', () => {
       expect(first.headers.get('x-cache')).toBe('MISS');
       expect(second.headers.get('x-cache')).toBe('HIT');
       expect(await second.json()).toMatchObject({ data: { schools: { total: 0 } } });
+
+      // Signed in: two teachers of one school share the entry of their scope; a teacher of another does not.
+      const schoolA = 'a'.repeat(24);
+      const asTeacher = async (schoolId: string, sub: string) =>
+        (
+          await fetch(url, {
+            headers: { authorization: `Bearer ${await mintTestToken({ role: 'teacher', schoolId, sub })}` },
+          })
+        ).headers.get('x-cache');
+      expect(await asTeacher(schoolA, 'teacher-1')).toBe('MISS');
+      expect(await asTeacher(schoolA, 'teacher-2')).toBe('HIT');
+      expect(await asTeacher('b'.repeat(24), 'teacher-3')).toBe('MISS');
     } finally {
       await edge.stop();
     }

@@ -10,9 +10,14 @@
 # Contract with the app:
 #   - Cache-Control decides: cached only with an explicit `s-maxage=`/`max-age=` and none of
 #     no-store / no-cache / private; the TTL is Varnish's own reading of it (s-maxage first).
-#   - A request with `Authorization` is cached for that exact credential only: the header is part of
-#     the key, the answer must say `Vary: Authorization` to be stored, and it gets no grace (a copy
-#     must not outlive the token, whose end the app's s-maxage respects). Cookies are never cached.
+#   - Cache scopes: the app says whom each cacheable answer is the same for, `X-Cache-Scope: public |
+#     scope | user` (removed here). A request with `Authorization` first learns its token's scope from
+#     the app (`GET /edge/scope`, remembered per token for at most 60 s and never past the token's
+#     end; the token's claims are never read here): a token the app refuses is never answered from
+#     cache. Then `scope` answers are shared by the callers of one scope (Vary: X-Edge-Scope), `user`
+#     answers by that exact credential (Vary: Authorization; the answer must say so to be stored),
+#     `public` ones by everyone. Answers to a credential get no grace (a copy must not outlive the
+#     token, whose end the app's s-maxage respects). Cookies are never cached.
 #   - `X-GraphQL-Cacheable: false` and `X-Data-Source: fallback | stale` are never cached.
 #   - `xkey: school:<id> schools ...` tags objects; `PURGE` + `xkey-purge: <keys>` hard-purges them
 #     and answers 200 with `X-Purged: <count>` and `{"purged":<count>}`.
@@ -32,6 +37,13 @@ sub vcl_recv {
     unset req.http.X-Edge-Body;
     unset req.http.X-Edge-Cache;
     unset req.http.X-Edge-Purged;
+    # [cache scopes] Kept across the restart after the scope lookup (see edge_recv_scope), so removed
+    # from what the client sent only on the first pass.
+    if (req.restarts == 0) {
+        unset req.http.X-Edge-Scope;
+        unset req.http.X-Edge-Scope-Url;
+        unset req.http.X-Edge-Scope-Failed;
+    }
 
     if (req.method == "PURGE") {
         call edge_recv_purge;
@@ -63,6 +75,7 @@ sub vcl_recv {
         call edge_recv_graphql;
     }
     if (req.url ~ "^/api/" && (req.method == "GET" || req.method == "HEAD")) {
+        call edge_recv_scope;
         return (hash);
     }
     # Everything else (writes, /health, /metrics, docs, IDE assets, ...) goes straight through.
@@ -99,6 +112,7 @@ sub edge_recv_graphql {
         if (req.http.Accept ~ "(?i)text/html") {
             return (pass);
         }
+        call edge_recv_scope;
         return (hash);
     }
     if (req.method != "POST") {
@@ -140,10 +154,37 @@ sub edge_recv_graphql {
     }
     # A cached fetch is always sent as GET; vcl_backend_fetch restores POST from this.
     set req.http.X-Edge-Method = "POST";
+    call edge_recv_scope;
     return (hash);
 }
 
+# [cache scopes] Called just before a cacheable request is looked up (`return (hash)`).
+# A request with a bearer token is first turned into the scope lookup of its token: the URL becomes
+# /edge/scope (the original is kept in X-Edge-Scope-Url), its own entry is keyed by the token alone
+# (vcl_hash), and vcl_deliver takes the scope from the answer, restores the URL and restarts: the
+# second pass arrives here with X-Edge-Scope set (or X-Edge-Scope-Failed) and is looked up as
+# itself. The method is never changed, and a POST body stays buffered across the restart (Varnish
+# allows no buffering after a restart, so it is buffered before the lookup), so it is still part of
+# the key.
+sub edge_recv_scope {
+    if (req.http.Authorization && !req.http.X-Edge-Scope) {
+        if (req.http.X-Edge-Scope-Failed) {
+            # The app gave the token no scope (invalid, expired) or could not be asked: never from
+            # cache; the app answers it (401 for a bad token).
+            return (pass);
+        }
+        set req.http.X-Edge-Scope-Url = req.url;
+        set req.url = "/edge/scope";
+    }
+}
+
 sub vcl_hash {
+    if (req.http.X-Edge-Scope-Url) {
+        # [cache scopes] The scope lookup: one entry per token, whatever the request it is for.
+        hash_data("edge-scope-lookup");
+        hash_data(req.http.Authorization);
+        return (lookup);
+    }
     hash_data(req.url);
     if (req.http.host) {
         hash_data(std.tolower(req.http.host));
@@ -154,10 +195,9 @@ sub vcl_hash {
         # Apollo picks the response Content-Type from Accept without sending Vary: Accept.
         hash_data("accept:" + req.http.Accept);
     }
-    if (req.http.Authorization) {
-        # One credential is never answered from another's entry.
-        hash_data("authorization:" + req.http.Authorization);
-    }
+    # [cache scopes] The credential is no longer part of the hash: answers for several callers of the
+    # same request live under one hash and each says by its Vary whom it serves (vcl_backend_response,
+    # edge_vary_by_scope): `Vary: Authorization` one credential, `Vary: X-Edge-Scope` one scope.
     if (req.http.X-Edge-Method == "POST") {
         # Set only after std.cache_req_body() succeeded: the body is complete here.
         hash_data("POST " + req.http.X-Edge-Body);
@@ -194,9 +234,18 @@ sub vcl_pipe {
 }
 
 sub vcl_backend_fetch {
-    if (bereq.http.X-Edge-Method == "POST") {
+    if (bereq.http.X-Edge-Scope-Url) {
+        # [cache scopes] The scope lookup: a GET with the client's credential. Varnish 7.1 sends a
+        # buffered POST body along with any fetch (`unset bereq.body` does not stop it), so it goes
+        # with its Content-Length, and the app ignores the body of a GET.
+        set bereq.method = "GET";
+        unset bereq.http.X-Edge-Scope-Url;
+    } elsif (bereq.http.X-Edge-Method == "POST") {
         set bereq.method = "POST";
     }
+    # [cache scopes] X-Edge-Scope stays on the backend request (the app ignores it): Varnish builds a
+    # stored object's Vary match from the backend request's headers as they leave this sub, so
+    # without it a scope answer would be stored as the answer for "no scope" (anonymous callers).
     unset bereq.http.X-Edge-Method;
     unset bereq.http.X-Edge-Body;
     unset bereq.http.X-Edge-Cache;
@@ -207,6 +256,11 @@ sub vcl_backend_response {
     if (bereq.uncacheable) {
         # A pass: the answer goes to this one client only.
         return (deliver);
+    }
+
+    # [cache scopes] Only the VCL's own lookups reach here for /edge/scope: clients' are passed.
+    if (bereq.url == "/edge/scope" && bereq.http.Authorization) {
+        call edge_scope_lookup_response;
     }
 
     # A refresh in grace (background fetch) that brought backup data, the service's last-known-good
@@ -222,7 +276,11 @@ sub vcl_backend_response {
         || beresp.http.Cache-Control !~ "(?i)(s-maxage|max-age)\s*="
         || beresp.http.Set-Cookie
         || beresp.http.Vary == "*"
-        || (bereq.http.Authorization && beresp.http.Vary !~ "(?i)(^|,)\s*authorization\s*(,|$)")
+        # [cache scopes] An answer to a credential without a scope the app declared is kept only
+        # when it says Vary: Authorization.
+        || (bereq.http.Authorization
+            && beresp.http.X-Cache-Scope !~ "(?i)^\s*(public|scope)\s*$"
+            && beresp.http.Vary !~ "(?i)(^|,)\s*authorization\s*(,|$)")
         || beresp.ttl <= 0s) {
         # Not cached. A short hit-for-miss object rather than nothing: requests for this key skip
         # the waiting list (no serialising behind an uncacheable answer), and the next cacheable
@@ -234,6 +292,9 @@ sub vcl_backend_response {
         return (deliver);
     }
 
+    # [cache scopes]
+    call edge_vary_by_scope;
+
     # The TTL stays as Varnish computed it from the app's Cache-Control (s-maxage before max-age).
     # Past it the object is kept for the grace window and served stale while refreshed, or while
     # the app is down; an answer to a credential is not (the credential may have expired by then).
@@ -244,6 +305,53 @@ sub vcl_backend_response {
     }
     call edge_set_grace;
     return (deliver);
+}
+
+# [cache scopes] The answer to a scope lookup (GET /edge/scope with a client's credential): kept
+# while the app says (its max-age ends no later than the token), at most 60 s, never in grace. Any
+# other answer (401 for a bad or expired token, an error) is not kept: the token is asked about
+# again next time.
+sub edge_scope_lookup_response {
+    if (beresp.status == 200 && beresp.http.X-Edge-Scope && beresp.ttl > 0s) {
+        if (beresp.ttl > 60s) {
+            set beresp.ttl = 60s;
+        }
+    } else {
+        set beresp.ttl = 1s;
+        set beresp.uncacheable = true;
+    }
+    set beresp.grace = 0s;
+    set beresp.keep = 0s;
+    # A few bytes: fetched whole before the restart goes on, so that the backend connection is free
+    # again for the request itself.
+    set beresp.do_stream = false;
+    return (deliver);
+}
+
+# [cache scopes] Whom a stored answer serves, from the app's X-Cache-Scope (all answers of one request
+# share one hash, see vcl_hash):
+#   public: everyone (the app's Vary as it is);
+#   scope:  the callers of one scope: Vary on X-Edge-Scope (set only from the scope lookup) instead
+#           of Authorization; anonymous callers have none, so they share one entry of their own;
+#   user, or no or another value: the credential: Vary on Authorization (an anonymous answer too, so
+#           that it never serves a signed-in caller).
+sub edge_vary_by_scope {
+    if (beresp.http.X-Cache-Scope ~ "(?i)^\s*public\s*$") {
+        # Nothing to add.
+    } elsif (beresp.http.X-Cache-Scope ~ "(?i)^\s*scope\s*$" && (bereq.http.X-Edge-Scope || !bereq.http.Authorization)) {
+        set beresp.http.Vary = regsub(regsuball(beresp.http.Vary, "(?i)(^|,)\s*authorization\s*(?=,|$)", ""), "^[\s,]+", "");
+        if (beresp.http.Vary ~ "[^\s,]") {
+            set beresp.http.Vary = beresp.http.Vary + ", X-Edge-Scope";
+        } else {
+            set beresp.http.Vary = "X-Edge-Scope";
+        }
+    } elsif (beresp.http.Vary !~ "(?i)(^|,)\s*authorization\s*(,|$)") {
+        if (beresp.http.Vary ~ "[^\s,]") {
+            set beresp.http.Vary = beresp.http.Vary + ", Authorization";
+        } else {
+            set beresp.http.Vary = "Authorization";
+        }
+    }
 }
 
 sub vcl_backend_error {
@@ -265,6 +373,18 @@ sub vcl_backend_error {
 }
 
 sub vcl_deliver {
+    if (req.http.X-Edge-Scope-Url) {
+        # [cache scopes] The scope lookup answered: take the scope (or the failure), then look up the
+        # request itself (edge_recv_scope).
+        if (resp.status == 200 && resp.http.X-Edge-Scope ~ "^[A-Za-z0-9_-]{16,128}$") {
+            set req.http.X-Edge-Scope = resp.http.X-Edge-Scope;
+        } else {
+            set req.http.X-Edge-Scope-Failed = "1";
+        }
+        set req.url = req.http.X-Edge-Scope-Url;
+        unset req.http.X-Edge-Scope-Url;
+        return (restart);
+    }
     if (obj.uncacheable) {
         set resp.http.X-Cache = "PASS";
     } elsif (req.http.X-Edge-Cache) {
@@ -276,6 +396,11 @@ sub vcl_deliver {
     # Edge-internal headers.
     unset resp.http.xkey;
     unset resp.http.X-GraphQL-Cacheable;
+    # [cache scopes] Edge-internal too; to other caches a scope answer varies by the credential.
+    unset resp.http.X-Cache-Scope;
+    if (resp.http.Vary ~ "(?i)x-edge-scope") {
+        set resp.http.Vary = regsub(resp.http.Vary, "(?i)x-edge-scope", "Authorization");
+    }
 }
 
 sub vcl_synth {

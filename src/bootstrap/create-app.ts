@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { RestExceptionFilter } from '../common/errors/rest-exception.filter';
 import { createValidationPipe } from '../common/validation/validation';
 import type { AppConfig, LogLevelSetting } from '../config/app-config';
+import { EDGE_SCOPE_PATH } from '../edge/edge-scope.controller';
 import { registerStatusPage } from '../status/serve-status-page';
 import { DrainingFastifyAdapter } from './draining-fastify-adapter';
 import { registerGraphqlIdeAssets } from './graphql-ide';
@@ -32,7 +33,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   );
   app.useLogger(app.get(Logger));
   registerHttpPipeline(app, config);
-  app.setGlobalPrefix('api', { exclude: ['health', 'health/{*path}', 'metrics'] });
+  app.setGlobalPrefix('api', { exclude: ['health', 'health/{*path}', 'metrics', EDGE_SCOPE_PATH] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new RestExceptionFilter());
   app.enableShutdownHooks();

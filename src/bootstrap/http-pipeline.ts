@@ -48,7 +48,7 @@ const CONTENT_SECURITY_POLICY = {
  *                7. /graphql only      subscriptions over HTTP refused (they are served over WebSocket)
  *   handler         Nest: validation pipe → controller or resolver → service → repository → store chain
  *                   (src/persistence/store-chain.ts); errors → RestExceptionFilter / formatGraphqlError
- *   onSend       8. response policy    202 for journalled writes; X-Data-Source, Cache-Control, xkey, Vary;
+ *   onSend       8. response policy    202 for journalled writes; X-Data-Source, Cache-Control, xkey, X-Cache-Scope, Vary;
  *                                      `Connection: close` while the server drains (shutting down); pages (HTML)
  *                                      get helmet's whole set with the pages' Content-Security-Policy
  *   onResponse   9. answers counted    each API answer by its source (X-Data-Source, or 503) with its latency, per

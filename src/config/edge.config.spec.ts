@@ -8,4 +8,11 @@ describe('edge settings', () => {
     expect(sut.ttlOverrides).toEqual({ schools: 0, lesson_plans: 86_400 });
     expect(sut.defaultTtlSeconds).toBe(10);
   });
+
+  it('takes a scope secret of at least 32 characters, and refuses a shorter one without repeating it', () => {
+    expect(settings({ EDGE_SCOPE_SECRET: 'x'.repeat(32) }).scopeSecret).toBe('x'.repeat(32));
+    expect(settings({}).scopeSecret).toBeUndefined();
+    expect(() => settings({ EDGE_SCOPE_SECRET: 'too-short-secret' })).toThrow(/EDGE_SCOPE_SECRET/);
+    expect(() => settings({ EDGE_SCOPE_SECRET: 'too-short-secret' })).not.toThrow(/too-short-secret/);
+  });
 });

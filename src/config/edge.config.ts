@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commaSeparated, integer, matching } from './environment-variables';
+import { aboutTheVariable, commaSeparated, integer, matching } from './environment-variables';
 
 const ttlSeconds = integer({ min: 0, max: 86_400 });
 
@@ -25,6 +25,7 @@ export const edgeConfig = z
     ).optional(),
     EDGE_PURGE_TIMEOUT_MS: integer({ min: 50, max: 60_000 }).default(1000),
     EDGE_TTL_DEFAULT: ttlSeconds.default(60),
+    EDGE_SCOPE_SECRET: z.string().min(32, aboutTheVariable('must be at least 32 characters')).optional(),
   })
   .and(ttlOverrides)
   .transform((variables) => ({
@@ -35,6 +36,11 @@ export const edgeConfig = z
     ttlOverrides: variables.ttlOverrides,
     /** The TTL of a kind of data with no TTL of its own; 0: never cached. */
     defaultTtlSeconds: variables.EDGE_TTL_DEFAULT,
+    /**
+     * The key of the opaque scope values `GET /edge/scope` gives the edge; the same on every instance so that they
+     * give the same values. Unset: a random key per process (each instance's scopes then get entries of their own).
+     */
+    scopeSecret: variables.EDGE_SCOPE_SECRET,
   }));
 
 export type EdgeSettings = Readonly<z.output<typeof edgeConfig>>;

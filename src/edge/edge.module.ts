@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import type { ReplayableStore } from '../common/persistence/collection-store';
 import { CacheHintInterceptor } from './cache-hint';
 import { EdgePurger } from './edge-purger';
+import { EdgeScopeController, EdgeScopes } from './edge-scope.controller';
 import { EdgeTaggedStore } from './edge-tagged-store';
 import { EdgeTtls } from './edge-ttls';
 import { ResponsePolicy } from './response-policy';
@@ -26,7 +27,8 @@ export class EdgeStores {
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [EdgePurger, EdgeTtls, EdgeStores, ResponsePolicy, CacheHintInterceptor],
+  controllers: [EdgeScopeController],
+  providers: [EdgePurger, EdgeTtls, EdgeStores, ResponsePolicy, CacheHintInterceptor, EdgeScopes],
   exports: [EdgeStores, EdgePurger, ResponsePolicy, EdgeTtls],
 })
 export class EdgeModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode': 'import' };
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OperationTypeNode } from 'graphql';
-import { currentRequestContext, type RequestContext } from '../common/request-context';
+import { type CacheScope, currentRequestContext, type RequestContext } from '../common/request-context';
 import { EdgeTtls } from './edge-ttls';
 
 const GRAPHQL_PATH = '/graphql';
@@ -23,6 +23,8 @@ interface CachePolicy {
   cacheable: boolean;
   keys?: string;
   reason?: UncacheableReason;
+  /** Whom a cacheable answer may be shared with. */
+  scope?: CacheScope;
 }
 
 const noStore = (reason: UncacheableReason): CachePolicy => ({ cacheControl: 'no-store', cacheable: false, reason });
@@ -44,8 +46,13 @@ function routeOperation(request: FastifyRequest): string | undefined {
  *   of the database answers 202 Accepted.
  * - `Cache-Control`: `public, max-age=0, s-maxage=<shortest TTL of what it contains>` with the answer's surrogate
  *   keys in `xkey`, or `no-store` for writes, errors, mutations, stale or backup data and anything not known to be
- *   shareable. An answer to a bearer token is cached for that token only: it carries `Vary: Authorization` (the
- *   edge keys it by the token) and an s-maxage that ends when the token does. Requests with cookies are `private`.
+ *   shareable. Requests with cookies are `private`.
+ * - `X-Cache-Scope: public | scope | user` on every cacheable answer: whom it is the same for (every caller, every
+ *   caller of the same role and school, the caller alone), as far as the code that made it read the caller (see
+ *   `RequestContext.cacheScope`). The edge keys `scope` answers by the caller's scope (learnt from `GET /edge/scope`,
+ *   never from the token's claims), `user` answers by the token, and shares `public` ones; it removes the header.
+ *   An answer to a bearer token that depends on it carries `Vary: Authorization` (for any other cache) and an
+ *   s-maxage that ends when the token does.
  * - `X-Operation`: what the answer served, for per-operation statistics at the edge (`npm run edge:stats`): the route
  *   template (`GET /api/teachers/:id`), or for GraphQL `graphql:<operationName>:<first 8 hex digits of the document's
  *   SHA-256>` (`anonymous` without a name; several, comma-separated, for a batch). `X-Uncacheable-Reason` says why an
@@ -78,7 +85,8 @@ export class ResponsePolicy {
     void reply.header('Cache-Control', policy.cacheControl);
     if (policy.keys) void reply.header('xkey', policy.keys);
     if (policy.reason) void reply.header('X-Uncacheable-Reason', policy.reason);
-    if (request.headers.authorization) {
+    if (policy.scope) void reply.header('X-Cache-Scope', policy.scope);
+    if (request.headers.authorization && policy.scope !== 'public') {
       const vary = reply.getHeader('Vary');
       void reply.header('Vary', vary ? `${String(vary)}, Authorization` : 'Authorization');
     }
@@ -138,7 +146,7 @@ export class ResponsePolicy {
     }
     const ttl = this.ttlFor(context);
     if (ttl === undefined) return noStore('uncacheable');
-    const { principal } = context;
+    const principal = context.untrackedPrincipal;
     const tokenSecondsLeft =
       principal.role !== 'anonymous' && principal.expiresAt !== undefined
         ? principal.expiresAt - Math.ceil(Date.now() / 1000)
@@ -149,6 +157,7 @@ export class ResponsePolicy {
       cacheControl: `public, max-age=0, s-maxage=${maxAge}`,
       cacheable: true,
       keys: [...context.cacheKeys].join(' '),
+      scope: context.cacheScope,
     };
   }
 
