@@ -48,13 +48,15 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
   ) {
     const { deadlineMultiple, heartbeatTimeoutMs, operationTimeoutMs } = config.fallback;
     // The median, not a high percentile: one slow ping (a backlog after a hang, a busy moment) must not make the
-    // next stall take seconds to find; a network that is slow all the time moves the median.
+    // next stall take seconds to find; a network or a database that is slow all the time (a saturated machine) moves
+    // the median, within a few seconds (the last 32 pings).
     this.roundTrips = new OperationDeadlines({
       multiple: deadlineMultiple,
       floorMs: heartbeatTimeoutMs,
       ceilingMs: operationTimeoutMs,
       unlearnedMs: Math.max(heartbeatTimeoutMs, UNLEARNED_TIMEOUT_MS),
       percentile: 0.5,
+      window: 32,
     });
     this.stats.timeoutMs = this.roundTrips.deadlineMs(PING);
   }

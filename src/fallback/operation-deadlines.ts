@@ -18,13 +18,21 @@ export interface DeadlineSettings {
   unlearnedMs?: number;
   /** The percentile a deadline is a multiple of (default 0.99). */
   percentile?: number;
+  /** How many recent samples it is learned from (default 256). */
+  window?: number;
 }
 
 /** One operation's recent latencies (a ring) and the percentile last worked out from them. */
 class LatencyWindow {
-  constructor(private readonly percentile: number) {}
+  private readonly samples: Float64Array;
 
-  private readonly samples = new Float64Array(WINDOW);
+  constructor(
+    private readonly percentile: number,
+    private readonly capacity: number,
+  ) {
+    this.samples = new Float64Array(capacity);
+  }
+
   private count = 0;
   private next = 0;
   private sinceComputed = 0;
@@ -32,8 +40,8 @@ class LatencyWindow {
 
   add(ms: number): void {
     this.samples[this.next] = ms;
-    this.next = (this.next + 1) % WINDOW;
-    if (this.count < WINDOW) this.count++;
+    this.next = (this.next + 1) % this.capacity;
+    if (this.count < this.capacity) this.count++;
     if (++this.sinceComputed >= RECOMPUTE_EVERY || this.count === MIN_SAMPLES) this.compute();
   }
 
@@ -75,7 +83,10 @@ export class OperationDeadlines {
 
   observe(operation: string, ms: number): void {
     let window = this.windows.get(operation);
-    if (!window) this.windows.set(operation, (window = new LatencyWindow(this.settings.percentile ?? PERCENTILE)));
+    if (!window) {
+      window = new LatencyWindow(this.settings.percentile ?? PERCENTILE, this.settings.window ?? WINDOW);
+      this.windows.set(operation, window);
+    }
     window.add(ms);
   }
 
