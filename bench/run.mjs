@@ -53,6 +53,7 @@ import {
 } from './lib/processes.mjs';
 import { realDataOutage, realDataPaths, startRedis } from './lib/real-data.mjs';
 import { edgeInstances, edgeInstancesMarkdown } from './lib/edge-instances.mjs';
+import { edgeSignedIn, edgeSignedInMarkdown } from './lib/edge-signed-in.mjs';
 import { breakerReport, countersDelta, fallbackCounters } from './lib/breaker.mjs';
 import { answeredWithoutDatabase, faultFigures, openClient, sequentialClient } from './lib/failover.mjs';
 import { renderReport, checkTargets } from './lib/report.mjs';
@@ -1201,6 +1202,8 @@ async function main() {
       const { demo } = report.database;
       const options = { db, dbName: DB_NAME, demo, env: SERVICE_ACCESS, headers: apiHeaders(), smoke: args.smoke };
       results.edgeInstances = await edgeInstances({ ...options, log, track });
+      const secret = args.token ? undefined : BENCH_SECRET;
+      results.edgeSignedIn = await edgeSignedIn({ ...options, secret, log, track });
     }
   } catch (error) {
     failure = error;
@@ -1214,7 +1217,8 @@ async function main() {
   report.durationS = round((Date.now() - startedAt.getTime()) / 1000, 1);
   report.missing = missingFigures(results, only);
   report.targets = report.missing.length === 0 ? checkTargets(results) : [];
-  report.markdown = renderReport(report) + edgeInstancesMarkdown(results.edgeInstances);
+  report.markdown =
+    renderReport(report) + edgeInstancesMarkdown(results.edgeInstances) + edgeSignedInMarkdown(results.edgeSignedIn);
   mkdirSync(args['results-dir'], { recursive: true });
   const file = join(
     args['results-dir'],

@@ -10,6 +10,8 @@ const FLOWING_MS = 2000;
 /** How long a ping may take until its round trip is learned (a network slower than the floor is not a stall). */
 const UNLEARNED_TIMEOUT_MS = 500;
 const PING = 'ping';
+/** A timer this late means the event loop was blocked, not that the database was quiet. */
+const LATE_TIMER_MS = 25;
 
 interface Ping {
   sentAt: number;
@@ -93,7 +95,7 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     const ping: Ping = { sentAt: performance.now(), missed: false, probing: this.circuit.open };
     this.outstanding = ping;
     this.stats.sent++;
-    const timeout = setTimeout(() => this.overdue(ping), this.roundTrips.deadlineMs(PING));
+    const timeout = this.checkAfter(ping, this.roundTrips.deadlineMs(PING));
     this.connection(uri)
       .db(this.config.database.name)
       .command({ ping: 1 })
@@ -132,14 +134,31 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
    * The ping is late. Checked after the I/O waiting now has been handled (setImmediate): a busy event loop can fire
    * the timer before it reads an answer that already arrived. Not a stall while the database answers other operations.
    */
-  private overdue(ping: Ping): void {
+  private checkAfter(ping: Ping, ms: number): NodeJS.Timeout {
+    const dueAt = performance.now() + ms;
+    return setTimeout(() => this.overdue(ping, dueAt), ms).unref();
+  }
+
+  private overdue(ping: Ping, dueAt: number): void {
     setImmediate(() => {
       if (this.outstanding !== ping || ping.missed || this.circuit.open) return;
-      // Quiet since the ping went out, or since the last answer to anything: a stall once that is the timeout.
+      const now = performance.now();
       const timeoutMs = this.roundTrips.deadlineMs(PING);
-      const quietMs = performance.now() - Math.max(ping.sentAt, this.circuit.lastAnsweredAt);
+      // The timer fired late: this process was busy (a long task, a collection), and answers may be waiting to be
+      // read. Its own pause says nothing of the database: judge a fresh window from now.
+      if (now - dueAt > LATE_TIMER_MS) {
+        this.checkAfter(ping, timeoutMs);
+        return;
+      }
+      // Quiet since the ping went out, or since the last answer to anything: a stall once that is the timeout, while
+      // operations wait on the database (with none in flight nobody waits: look again a timeout later).
+      const quietMs = now - Math.max(ping.sentAt, this.circuit.lastAnsweredAt);
+      if (this.circuit.inFlight === 0) {
+        this.checkAfter(ping, timeoutMs);
+        return;
+      }
       if (quietMs < timeoutMs) {
-        setTimeout(() => this.overdue(ping), timeoutMs - quietMs).unref();
+        this.checkAfter(ping, timeoutMs - quietMs);
         return;
       }
       ping.missed = true;

@@ -83,7 +83,13 @@ export async function startTestApp(
   if (!address || typeof address !== 'object') throw new Error('the test app is not listening');
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const connection = app.get<Connection>(getConnectionToken());
-  if (options.seed ?? true) await seedDemoData(connection.db!);
+  if (options.seed ?? true) {
+    // The service serves without a database after a short wait at start; on a busy machine a fresh database server
+    // may take longer than that to accept the first connection, which the service then makes by itself.
+    const connectedBy = Date.now() + 20_000;
+    while (!connection.db && Date.now() < connectedBy) await new Promise((resolve) => setTimeout(resolve, 50));
+    await seedDemoData(connection.db!);
+  }
 
   const send = async <T>(
     credentials: Record<string, string>,
