@@ -33,7 +33,7 @@ describe(loadAppConfig.name, () => {
         deadlineFloorMs: 50,
         breakerThreshold: 3,
         heartbeatIntervalMs: 100,
-        heartbeatTimeoutMs: 100,
+        heartbeatTimeoutMs: 300,
         writes: 'queue',
         retryAfterSeconds: 5,
         journalPath: '.data/fallback-journal.sqlite',

@@ -11,7 +11,7 @@ export const fallbackConfig = z
     FALLBACK_DEADLINE_FLOOR_MS: integer({ min: 1, max: 60_000 }).default(50),
     FALLBACK_BREAKER_THRESHOLD: integer({ min: 1, max: 1000 }).default(3),
     FALLBACK_HEARTBEAT_INTERVAL_MS: integer({ min: 10, max: 60_000 }).default(100),
-    FALLBACK_HEARTBEAT_TIMEOUT_MS: integer({ min: 5, max: 60_000 }).default(100),
+    FALLBACK_HEARTBEAT_TIMEOUT_MS: integer({ min: 5, max: 60_000 }).default(300),
     FALLBACK_WRITES: oneOf(['queue', 'reject']).default('queue'),
     FALLBACK_RETRY_AFTER_SECONDS: integer({ min: 1, max: 3600 }).default(5),
     FALLBACK_JOURNAL_PATH: z.string().default('.data/fallback-journal.sqlite'),
