@@ -56,9 +56,10 @@ describe('SIGTERM with a request in flight', () => {
   });
 
   it('answers the request, then exits within about 2 s', async () => {
-    // Every chunk to and from the database now takes 250 ms: the request is still waiting for its
-    // answer when the signal comes.
-    proxy.delay(250);
+    // Every chunk to and from the database now takes 100 ms: the request is still waiting for its
+    // answer when the signal comes (150 ms later). Slower, and the heartbeat would rightly take the database for
+    // stalled (a ping unanswered 300 ms while nothing else is answered).
+    proxy.delay(100);
     const headers = await authorizationFor(ADMIN);
     let answeredAt = 0;
     const inFlight = fetch(`${service.baseUrl}/api/schools?limit=5`, { headers }).then(async (response) => {

@@ -73,7 +73,9 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.client?.close(true).catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    await client?.close(true).catch(() => undefined);
   }
 
   /** A read is past its deadline: ping now (unless a ping is out already), to know soon whether the database is there. */
@@ -112,6 +114,8 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
           this.circuit.probeSucceeded();
         },
         (error: unknown) => {
+          // Closing its own client at shutdown fails the ping in flight: that says nothing of the database.
+          if (this.stopped) return;
           // A client whose first connection failed stays closed for good: the next ping gets a new one.
           const name = (error as Error | undefined)?.name;
           if (name === 'MongoTopologyClosedError' || name === 'MongoServerSelectionError') this.discardClient();
