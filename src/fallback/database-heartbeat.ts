@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { mongo } from 'mongoose';
+import { InjectConnection } from '@nestjs/mongoose';
+import { type Connection, mongo } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 import { DatabaseCircuit } from './database-circuit';
 import { describeFailure, isDatabaseFailure } from './database-failure';
@@ -47,7 +48,11 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
   constructor(
     private readonly circuit: DatabaseCircuit,
     private readonly config: AppConfig,
+    @InjectConnection() connection: Connection,
   ) {
+    // The service's own connection closing is the end: the heartbeat's client leaves with it (an embedded database
+    // stopping right after waits for every client to leave).
+    connection.once('close', () => void this.onModuleDestroy());
     const { deadlineMultiple, heartbeatTimeoutMs, operationTimeoutMs } = config.fallback;
     // The median, not a high percentile: one slow ping (a backlog after a hang, a busy moment) must not make the
     // next stall take seconds to find; a network or a database that is slow all the time (a saturated machine) moves
