@@ -428,6 +428,27 @@ describe('Edge cache (real varnishd in front of the real service)', () => {
       }
     });
 
+    it("answers every teacher of a school from one entry of its teacher list, nobody's contact data in it", async () => {
+      const path = `/api/teachers?schoolId=${schoolC}&limit=100&sort=lastName`;
+      const first = await viaEdge(path, {}, teacher1);
+      const colleague = await viaEdge(path, {}, teacher2);
+      const headmaster = await viaEdge(path, {}, headmasterC);
+      const headmasterAgain = await viaEdge(path, {}, headmasterC);
+      expect([first.cache, colleague.cache, headmaster.cache, headmasterAgain.cache]).toEqual([
+        'MISS',
+        'HIT',
+        'MISS',
+        'HIT',
+      ]);
+      expect(colleague.body).toEqual(first.body);
+      const ids = first.body.items.map((teacher: { id: string }) => teacher.id);
+      expect(ids).toEqual(expect.arrayContaining([subOf(teacher1), subOf(teacher2)]));
+      for (const teacher of first.body.items) expect(teacher).not.toHaveProperty('email');
+      expect(headmaster.body.items.every((teacher: { email?: string }) => typeof teacher.email === 'string')).toBe(
+        true,
+      );
+    });
+
     it("keys a teacher's view of a colleague by token: the teacher themselves sees more", async () => {
       const path = `/api/teachers/${subOf(teacher1)}`;
       const own = await viaEdge(path, {}, teacher1);

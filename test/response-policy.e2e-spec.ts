@@ -68,7 +68,12 @@ describe('The response policy (what each answer tells its caches)', () => {
         'teacher',
         `/api/teachers/${world.own.colleague}`,
       ],
-      ['user', "a school's teachers, to one of them (their own record in full)", 'teacher', '/api/teachers?limit=5'],
+      [
+        'scope',
+        "a school's teachers, to one of them (every member as a colleague sees them)",
+        'teacher',
+        '/api/teachers?limit=5',
+      ],
       ['scope', "a school's teachers, to its headmaster", 'headmaster', '/api/teachers?limit=5'],
       [
         'scope',

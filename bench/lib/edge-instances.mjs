@@ -65,3 +65,13 @@ export function edgeInstancesMarkdown(result) {
     '',
   ].join('\n');
 }
+
+/** The target's row of the report: no 5xx reaches a client while an instance dies. */
+export function edgeInstancesTarget(result) {
+  return {
+    target: 'Edge, two instances, one killed under load: 0 5xx',
+    figure: `${result.serverErrors} 5xx of ${result.load.sent} requests; ${result.failed} failed; p99 ${result.load.p99} ms`,
+    met: result.serverErrors === 0,
+    value: result.serverErrors,
+  };
+}

@@ -1,19 +1,24 @@
 // The signed-in workload through the edge: teachers of a few schools, each reading their school, its subjects and
-// its teacher list with a bearer token of their own, the tokens renewed on a short period (the field renews them about
-// every minute; the run compresses that so that several renewals fall within it). The figure that matters: the share
-// of answers the edge served from its cache (X-Cache: HIT), target 80%. With per-token caching only the reads repeated
-// within one token's life could hit; with cache scopes every teacher of a school shares the school and its teacher
-// list, and everyone shares the subjects.
+// its teacher list in turn at a steady pace with a bearer token of their own, the tokens renewed on a short period.
+// The field renews tokens about every minute and a teacher's app reads every few seconds; the run compresses both
+// alike, so that a token serves about as many reads as in the field (`readsPerToken`). The figure that matters: the
+// share of answers the edge served from its cache (X-Cache: HIT), target 80%. Beside it, what a cache keyed by token
+// would have given at best: the share of reads that repeat a read of the same token (every TTL ignored). With cache
+// scopes every teacher of a school shares the school and its teacher list, and everyone shares the subjects.
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SignJWT } from 'jose';
 import { httpRequest, startService, startVarnish } from './processes.mjs';
 
 const PLANS = {
-  full: { schools: 4, teachersPerSchool: 10, workers: 8, durationS: 20, renewEveryS: 5 },
-  smoke: { schools: 2, teachersPerSchool: 3, workers: 2, durationS: 2, renewEveryS: 1 },
+  full: { schools: 4, teachersPerSchool: 10, durationS: 20, renewEveryS: 2, readEveryMs: 250 },
+  smoke: { schools: 2, teachersPerSchool: 3, durationS: 2, renewEveryS: 1, readEveryMs: 100 },
 };
+
+/** The hit rate the issue asks of the signed-in workload. */
+export const SIGNED_IN_HIT_RATE_TARGET = 0.8;
 
 async function teacherToken(secret, teacher) {
   return new SignJWT({ role: 'teacher', schoolId: teacher.schoolId })
@@ -68,20 +73,24 @@ export async function edgeSignedIn({ db, dbName, demo, env, headers, secret, smo
     }, plan.renewEveryS * 1000);
 
     const byPath = new Map();
+    /** `<token> <path>` of every read: a cache keyed by token could at best answer the repeats. */
+    const readByToken = new Set();
+    let repeats = 0;
     let errors = 0;
     const until = performance.now() + plan.durationS * 1000;
-    let next = 0;
     await Promise.all(
-      Array.from({ length: plan.workers }, async () => {
-        while (performance.now() < until) {
-          const teacher = teachers[next++ % teachers.length];
-          const paths = reads(teacher.schoolId);
-          const path = paths[next % paths.length];
-          const answer = await httpRequest({
-            port: varnish.port,
-            path,
-            headers: { authorization: `Bearer ${tokens.get(teacher.id)}` },
-          });
+      teachers.map(async (teacher, index) => {
+        const paths = reads(teacher.schoolId);
+        // Spread over the period, so that the teachers do not read in lockstep.
+        await sleep((index * plan.readEveryMs) / teachers.length);
+        for (let turn = index; performance.now() < until; turn++) {
+          const startedAt = performance.now();
+          const path = paths[turn % paths.length];
+          const token = tokens.get(teacher.id);
+          const read = `${token} ${path}`;
+          if (readByToken.has(read)) repeats++;
+          else readByToken.add(read);
+          const answer = await httpRequest({ port: varnish.port, path, headers: { authorization: `Bearer ${token}` } });
           const kind = path.split('?')[0].replace(/[0-9a-f]{24}/, ':id');
           const counts = byPath.get(kind) ?? { answers: 0, hits: 0, cache: {} };
           byPath.set(kind, counts);
@@ -90,6 +99,7 @@ export async function edgeSignedIn({ db, dbName, demo, env, headers, secret, smo
           const cache = String(answer.headers?.['x-cache'] ?? 'none');
           counts.cache[cache] = (counts.cache[cache] ?? 0) + 1;
           if (cache === 'HIT') counts.hits++;
+          await sleep(Math.max(0, plan.readEveryMs - (performance.now() - startedAt)));
         }
       }),
     );
@@ -103,12 +113,15 @@ export async function edgeSignedIn({ db, dbName, demo, env, headers, secret, smo
       answers,
       hits,
       hitRate: answers ? Math.round((hits / answers) * 1000) / 10 : null,
+      perTokenHitRate: answers ? Math.round((repeats / answers) * 1000) / 10 : null,
+      readsPerToken: renewals + 1 > 0 ? Math.round(answers / teachers.length / (renewals + 1)) : null,
       errors,
       byPath: Object.fromEntries(byPath),
     };
     log(
       `edge, signed-in workload: ${teachers.length} teachers of ${plan.schools} schools, ${answers} answers, ` +
-        `hit rate ${result.hitRate}%, ${errors} errors, tokens renewed ${renewals} times`,
+        `hit rate ${result.hitRate}% (keyed by token at best ${result.perTokenHitRate}%), ${errors} errors, ` +
+        `tokens renewed ${renewals} times (about ${result.readsPerToken} reads per token)`,
     );
     return result;
   } finally {
@@ -130,13 +143,27 @@ export function edgeSignedInMarkdown(result) {
     '',
     '### Edge: signed-in teachers',
     '',
-    `${result.teachers} teachers of ${result.schools} schools through Varnish, each with a token of their own renewed ` +
-      `every ${result.renewEveryS} s (${result.renewals} renewals), ${result.workers} clients for ${result.durationS} s: ` +
-      `**hit rate ${result.hitRate}%** (target 80%), ${result.errors} errors.`,
+    `${result.teachers} teachers of ${result.schools} schools through Varnish for ${result.durationS} s, each reading ` +
+      `every ${result.readEveryMs} ms with a token of their own renewed every ${result.renewEveryS} s ` +
+      `(${result.renewals} renewals, about ${result.readsPerToken} reads per token): ` +
+      `**hit rate ${result.hitRate}%** (target ${SIGNED_IN_HIT_RATE_TARGET * 100}%; a cache keyed by token could at ` +
+      `best have answered ${result.perTokenHitRate}%, the reads repeated within one token's life), ${result.errors} errors.`,
     '',
     '| Read | Answers | Hit rate | X-Cache |',
     '| :-- | --: | --: | :-- |',
     ...rows,
     '',
   ].join('\n');
+}
+
+/** The target's row of the report. */
+export function edgeSignedInTarget(result) {
+  return {
+    target: `Edge, signed-in teachers: hit rate ≥ ${SIGNED_IN_HIT_RATE_TARGET * 100}%`,
+    figure: `${result.hitRate}% of ${result.answers} answers (${Object.entries(result.byPath)
+      .map(([path, counts]) => `${path} ${Math.round((counts.hits / counts.answers) * 1000) / 10}%`)
+      .join(', ')}); keyed by token at best ${result.perTokenHitRate}%; ${result.errors} errors`,
+    met: result.hitRate >= SIGNED_IN_HIT_RATE_TARGET * 100 && result.errors === 0,
+    value: result.hitRate,
+  };
 }

@@ -1,4 +1,6 @@
 // The Markdown report of a run and the check of its targets.
+import { edgeInstancesTarget } from './edge-instances.mjs';
+import { edgeSignedInTarget } from './edge-signed-in.mjs';
 
 /** RSS growth over the second half of the memory window, as a share of the start RSS, still counted as flat. */
 export const FLAT_SHARE = 0.05;
@@ -100,6 +102,8 @@ export function checkTargets(results) {
   if (results.edge) targets.push(edgeTarget(results));
   if (results.memory) targets.push(memoryTarget(results));
   if (results.realData) targets.push(...realDataTargets(results.realData));
+  if (results.edgeInstances) targets.push(edgeInstancesTarget(results.edgeInstances));
+  if (results.edgeSignedIn) targets.push(edgeSignedInTarget(results.edgeSignedIn));
   return targets;
 }
 

@@ -8,6 +8,7 @@ import {
   assertMayReadTeachers,
   mayCountTeachers,
   teacherAccess,
+  teacherListAccess,
   teacherListSchool,
 } from './teacher.policy';
 
@@ -29,6 +30,18 @@ describe('teacher policy', () => {
   ] as const)('%o sees %o in %s', (principal, target, expected) => {
     expect(teacherAccess(principal, target)).toBe(expected);
   });
+
+  it.each([
+    [admin, { id: COLLEAGUE, schoolId: OTHER }, 'full'],
+    [headmaster, { id: COLLEAGUE, schoolId: OWN }, 'full'],
+    [teacher, { id: SELF, schoolId: OWN }, 'colleague'],
+    [teacher, { id: COLLEAGUE, schoolId: OWN }, 'colleague'],
+  ] as const)(
+    'in a list, %o sees %o in %s (a teacher sees themselves as a colleague does)',
+    (principal, target, expected) => {
+      expect(teacherListAccess(principal, target)).toBe(expected);
+    },
+  );
 
   it.each([
     [headmaster, { id: COLLEAGUE, schoolId: OTHER }, ForbiddenError],

@@ -4,7 +4,9 @@ import { assertSignedIn, assertSortWithin, concealed, deny, isHeadmasterOf } fro
 
 /**
  * Who may see and change teachers. A teacher sees their own profile in full and their colleagues' names and
- * subjects; the school's headmasters read, hire, update and remove its teachers; admins may do everything.
+ * subjects; in a list of the school's teachers they see every member, themselves included, as a colleague does, so
+ * that one list serves every teacher of the school (and an edge cache keeps one copy of it per school, not one per
+ * token). The school's headmasters read, hire, update and remove its teachers; admins may do everything.
  * Anonymous callers and other schools see no teacher: to another school a teacher is not there (404, as an
  * unknown id), and anonymous callers are refused (401) before any teacher is looked up.
  */
@@ -20,6 +22,15 @@ export function teacherAccess(principal: Principal, teacher: { id: string; schoo
     return principal.sub === teacher.id ? 'full' : 'colleague';
   }
   deny(principal);
+}
+
+/**
+ * What a caller sees of each teacher of a list (limited to their school by `teacherListSchool`): in full for
+ * admins and the school's headmasters, as a colleague sees them for its teachers. It reads the caller's role and
+ * school only, never who they are.
+ */
+export function teacherListAccess(principal: Principal, teacher: { schoolId: string }): TeacherAccess {
+  return principal.role === 'admin' || isHeadmasterOf(principal, teacher.schoolId) ? 'full' : 'colleague';
 }
 
 /** Before a teacher is looked up by id: who may read teachers at all (anyone signed in; the school decides then). */

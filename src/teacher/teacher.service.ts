@@ -16,7 +16,9 @@ import {
   assertMayReadTeachers,
   mayCountTeachers,
   teacherAccess,
+  teacherListAccess,
   teacherListSchool,
+  type TeacherAccess,
 } from './teacher.policy';
 import {
   TEACHER_PRIVATE_FIELDS,
@@ -30,6 +32,11 @@ import {
   type TeacherView,
 } from './teacher';
 import { teacherChangedTrigger, toTeacherChange, type TeacherChangedEvent } from './teacher-changes';
+
+/** A teacher as a caller with this access sees them. */
+function seenWith(access: TeacherAccess, teacher: Teacher): TeacherView {
+  return access === 'full' ? teacher : withhold(teacher, TEACHER_PRIVATE_FIELDS);
+}
 
 @Injectable()
 export class TeacherService {
@@ -47,11 +54,14 @@ export class TeacherService {
     return this.viewFor(principal, teacher);
   }
 
-  /** Lists are limited to what the caller may see: their own school, unless an admin asks. */
+  /**
+   * Lists are limited to what the caller may see: their own school, unless an admin asks. A teacher sees every
+   * member of the list as a colleague, themselves included: one list for every teacher of the school.
+   */
   async list(principal: Principal, filter: TeacherFilter, page: PageRequest): Promise<Page<TeacherView>> {
     const schoolId = teacherListSchool(principal, filter, page.sort);
     const { items, total } = await this.teachers.findPage({ ...filter, schoolId }, page);
-    return { items: items.map((teacher) => this.viewFor(principal, teacher)), total };
+    return { items: items.map((teacher) => seenWith(teacherListAccess(principal, teacher), teacher)), total };
   }
 
   async create(principal: Principal, input: HireTeacherInput & { schoolId: string }): Promise<Teacher> {
@@ -115,7 +125,7 @@ export class TeacherService {
   }
 
   private viewFor(principal: Principal, teacher: Teacher): TeacherView {
-    return teacherAccess(principal, teacher) === 'full' ? teacher : withhold(teacher, TEACHER_PRIVATE_FIELDS);
+    return seenWith(teacherAccess(principal, teacher), teacher);
   }
 
   /**
