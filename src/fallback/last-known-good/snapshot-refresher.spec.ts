@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Types } from 'mongoose';
+import { ConnectionStates, Types } from 'mongoose';
 import type { FindQuery, StoredRecord } from '../../common/persistence/collection-store';
 import type { DatabaseCircuit } from '../database-circuit';
 import type { FallbackRegistry } from '../fallback-registry';
@@ -72,6 +72,8 @@ describe(SnapshotRefresher.name, () => {
       maxBytes?: number;
       collections?: string[];
       shared?: Partial<SharedTier>;
+      /** The database connection's state at start (default: open). */
+      readyState?: ConnectionStates;
     } = {},
   ) {
     const store = newFakeStore(options.count ?? 7);
@@ -86,16 +88,20 @@ describe(SnapshotRefresher.name, () => {
       operationTimeoutMs: TIMEOUT_MS,
       snapshots: { collections: options.collections ?? ['teachers'], refreshMs: REFRESH_MS, pageSize: PAGE_SIZE },
     });
+    const connection = Object.assign(new EventEmitter(), {
+      readyState: options.readyState ?? ConnectionStates.connected,
+    });
     const sut = new SnapshotRefresher(
       config,
       registry as unknown as FallbackRegistry,
       circuit as unknown as DatabaseCircuit,
       tier,
       shared,
+      connection,
     );
     refreshers.push(sut);
     const held = () => tier.snapshot('teachers')?.records.snapshot() ?? [];
-    return { sut, store, circuit, tier, shared, held };
+    return { sut, store, circuit, tier, shared, held, connection };
   }
 
   it('reads every page in _id order, one at a time, and keeps the collection whole', async () => {
@@ -115,6 +121,32 @@ describe(SnapshotRefresher.name, () => {
     expect(sut.state()).toEqual({
       teachers: { state: 'complete', refreshedAt: START.toISOString(), records: 7, bytes: expect.any(Number) },
     });
+  });
+
+  it('waits for the first connection to the database before its first read, without reporting a pause', async () => {
+    const { sut, store, held, connection } = newTestRefresher({
+      count: 4,
+      readyState: ConnectionStates.connecting,
+    });
+    sut.onApplicationBootstrap();
+    await settle();
+    expect(store.primary.find).not.toHaveBeenCalled();
+    expect(sut.state().teachers.state).toBe('never');
+
+    connection.readyState = ConnectionStates.connected;
+    connection.emit('connected');
+    await settle();
+    expect(held()).toHaveLength(4);
+    expect(logs.warn).not.toHaveBeenCalled();
+  });
+
+  it('reads (and pauses) when no connection opens at start', async () => {
+    const { sut, store } = newTestRefresher({ readyState: ConnectionStates.connecting });
+    store.goDown();
+    sut.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(store.primary.find).toHaveBeenCalled();
+    expect(sut.state().teachers.state).toBe('paused');
   });
 
   it('completes with the writes made while it read', async () => {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { Types } from 'mongoose';
+import { InjectConnection } from '@nestjs/mongoose';
+import { ConnectionStates, Types } from 'mongoose';
 import type { StoredRecord } from '../../common/persistence/collection-store';
 import { AppConfig } from '../../config/app-config';
 import { DatabaseCircuit } from '../database-circuit';
@@ -15,6 +16,12 @@ type AnyRecord = StoredRecord<Record<string, unknown>>;
 /** The shortest pause between two pages; a page that took longer is followed by as long a pause (half the time idle). */
 const MIN_PAGE_GAP_MS = 10;
 const FIRST_RETRY_MS = 1000;
+/**
+ * How long the first refresh waits for the service's first connection to the database (it is opened as the service
+ * starts): a refresh before it would pause at once. Past it the refresh runs, and pauses if the database is still
+ * unreachable (an instance started during an outage).
+ */
+const FIRST_CONNECTION_WAIT_MS = 5000;
 const LONGEST_RETRY_MS = 30_000;
 
 export type SnapshotStateName = 'never' | 'refreshing' | 'complete' | 'paused' | 'too-large';
@@ -26,6 +33,13 @@ export interface SnapshotStatus {
   refreshedAt: string | null;
   records: number;
   bytes: number;
+}
+
+/** What the refresher needs of the service's Mongoose connection: whether it is open, and when it opens. */
+interface OpeningConnection {
+  readonly readyState: ConnectionStates;
+  once(event: 'connected', listener: () => void): unknown;
+  off(event: 'connected', listener: () => void): unknown;
 }
 
 /** Why a page was not read: the database is down or slow; the refresh pauses. */
@@ -68,6 +82,7 @@ export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestro
     private readonly circuit: DatabaseCircuit,
     private readonly tier: LastKnownGood,
     @InjectSharedTier() private readonly shared: SharedTier,
+    @InjectConnection() private readonly connection: OpeningConnection,
   ) {}
 
   /** Starts the first refresh without waiting for it, and the interval. */
@@ -88,7 +103,8 @@ export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestro
     this.circuit.events.on('recovered', this.onRecovered);
     this.timer = setInterval(() => void this.refresh(), this.config.fallback.snapshots.refreshMs);
     this.timer.unref();
-    void this.refresh();
+    if (this.connection.readyState === ConnectionStates.connected) void this.refresh();
+    else void this.firstConnection().then(() => this.refresh());
   }
 
   /** No page is read after this; a page being read is waited for (it ends within the operation time limit). */
@@ -114,6 +130,20 @@ export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestro
       };
     }
     return states;
+  }
+
+  /** Resolves once the database connection opens, or after FIRST_CONNECTION_WAIT_MS. */
+  private firstConnection(): Promise<void> {
+    return new Promise((resolve) => {
+      const connected = () => {
+        clearTimeout(timer);
+        this.connection.off('connected', connected);
+        resolve();
+      };
+      const timer = setTimeout(connected, FIRST_CONNECTION_WAIT_MS);
+      timer.unref();
+      this.connection.once('connected', connected);
+    });
   }
 
   /** Reads every collection once more; a call while a refresh runs shares it. */
