@@ -1,6 +1,7 @@
+import { connect } from 'node:net';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import { type Connection, mongo } from 'mongoose';
+import { type Connection, ConnectionStates, mongo } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 import { DatabaseCircuit } from './database-circuit';
 import { describeFailure, isDatabaseFailure } from './database-failure';
@@ -13,6 +14,21 @@ const UNLEARNED_TIMEOUT_MS = 500;
 const PING = 'ping';
 /** A timer this late means the event loop was blocked, not that the database was quiet. */
 const LATE_TIMER_MS = 25;
+/** What a connection attempt to the database's address answers when nothing listens there (or it cannot be reached). */
+const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT']);
+
+/** The driver's event when it closes one of its connections: `error` when the connection broke (closed or reset). */
+interface ConnectionClosedEvent {
+  reason: string;
+  address: string;
+}
+
+/** `host:port`, `[ipv6]:port` or a Unix socket path, as the driver names a server, as `net.connect` takes it. */
+function connectOptionsOf(address: string): { host: string; port: number } | { path: string } | undefined {
+  if (address.startsWith('/')) return { path: address };
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
+  return match ? { host: match[1], port: Number(match[2]) } : undefined;
+}
 
 interface Ping {
   sentAt: number;
@@ -27,7 +43,10 @@ interface Ping {
  * own (so it never queues behind slow queries) every FALLBACK_HEARTBEAT_INTERVAL_MS while requests flow, and at once
  * when a read passes its learned deadline (`check`). A ping unanswered within FALLBACK_HEARTBEAT_TIMEOUT_MS while no
  * database operation is answered either means the database is stalled (a hung process, a dead network): the breaker
- * opens at once and the operations in flight are answered from the fallback tiers. A refused connection opens it too.
+ * opens at once and the operations in flight are answered from the fallback tiers. A refused connection opens it too:
+ * when the database breaks a connection of the service's or of the heartbeat's (a killed process closes them all), the
+ * heartbeat tries to connect to that address at once, and a refusal (nothing listens there any more) is a stall now,
+ * not after the ping's timeout (the driver itself waits for a server to select until its own timeout).
  * While the breaker is open the heartbeat is the only probe (no user request is ever one): its first answer closes it.
  */
 @Injectable()
@@ -37,6 +56,10 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
   private timer?: NodeJS.Timeout;
   private outstanding?: Ping;
   private stopped = false;
+  /** A connection attempt to the database's address is out: one at a time. */
+  private checkingAddress = false;
+  /** The clients whose broken connections are watched (the service's, the heartbeat's). */
+  private readonly watched = new WeakSet<mongo.MongoClient>();
   /** Pings sent and missed, and the last round trip: for /health and /metrics. */
   readonly stats = { sent: 0, missed: 0, lastRoundTripMs: undefined as number | undefined, timeoutMs: 0 };
   /**
@@ -53,6 +76,8 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     // The service's own connection closing is the end: the heartbeat's client leaves with it (an embedded database
     // stopping right after waits for every client to leave).
     connection.once('close', () => void this.onModuleDestroy());
+    connection.on('connected', () => this.watch(connection.getClient()));
+    if (connection.readyState === ConnectionStates.connected) this.watch(connection.getClient());
     const { deadlineMultiple, heartbeatTimeoutMs, operationTimeoutMs } = config.fallback;
     // The median, not a high percentile: one slow ping (a backlog after a hang, a busy moment) must not make the
     // next stall take seconds to find; a network or a database that is slow all the time (a saturated machine) moves
@@ -177,6 +202,37 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     });
   }
 
+  /** Watches a client's broken connections (see the class comment). */
+  private watch(client: mongo.MongoClient): void {
+    if (this.watched.has(client)) return;
+    this.watched.add(client);
+    client.on('connectionClosed', (event: ConnectionClosedEvent) => {
+      if (event.reason === 'error') this.checkAddress(event.address);
+    });
+  }
+
+  /** A connection to the database broke: whether anything still listens at its address. */
+  private checkAddress(address: string): void {
+    const { enabled, breakerEnabled, heartbeatTimeoutMs } = this.config.fallback;
+    if (!enabled || !breakerEnabled || this.stopped || this.circuit.open || this.checkingAddress) return;
+    const options = connectOptionsOf(address);
+    if (!options) return;
+    this.checkingAddress = true;
+    const socket = connect(options);
+    const done = () => {
+      this.checkingAddress = false;
+      socket.destroy();
+    };
+    // No answer at all is the ping's to judge (a hung host): this check only hears refusals.
+    socket.setTimeout(heartbeatTimeoutMs, done);
+    socket.once('connect', done);
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      done();
+      if (this.stopped || !error.code || !REFUSED_CODES.has(error.code)) return;
+      this.circuit.stalled(`heartbeat: ${address} refuses connections (${error.code})`);
+    });
+  }
+
   private discardClient(): void {
     const client = this.client;
     this.client = undefined;
@@ -193,6 +249,7 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
       connectTimeoutMS: Math.max(1000, this.config.fallback.heartbeatTimeoutMs * 10),
       heartbeatFrequencyMS: 500,
     });
+    this.watch(this.client);
     return this.client;
   }
 }
