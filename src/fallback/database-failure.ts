@@ -30,17 +30,20 @@ export class DatabaseStalledError extends Error {
   override readonly name = 'DatabaseStalledError';
 }
 
-/** Error classes the MongoDB driver raises when the server cannot be reached or answered too late. */
-const FAILURE_ERROR_NAMES = new Set([
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoServerSelectionError',
-  'MongoTopologyClosedError',
-  'MongoNotConnectedError',
-  'MongoPoolClearedError',
-  'PoolClearedError',
-  'PoolClearedOnNetworkError',
-  'MongoOperationTimeoutError',
+/**
+ * Error classes the MongoDB driver raises when the server cannot be reached or answered too late: `true` where the
+ * class says the database is not there (refused, reset, closed, unreachable) rather than slow.
+ */
+const FAILURE_ERROR_NAMES: ReadonlyMap<string, boolean> = new Map([
+  ['MongoNetworkError', true],
+  ['MongoServerSelectionError', true],
+  ['MongoTopologyClosedError', true],
+  ['MongoNotConnectedError', true],
+  ['MongoPoolClearedError', true],
+  ['PoolClearedError', true],
+  ['PoolClearedOnNetworkError', true],
+  ['MongoNetworkTimeoutError', false],
+  ['MongoOperationTimeoutError', false],
 ]);
 
 /** Server error codes that mean "the server cannot serve this now", not "this request is wrong". */
@@ -60,13 +63,14 @@ const TRANSIENT_SERVER_CODES = new Set([
   13436, // NotPrimaryOrSecondary
 ]);
 
-const SYSTEM_NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
+/** System error codes of a connection that failed: `true` where nothing answered at all (refused, reset, unreachable). */
+const SYSTEM_NETWORK_CODES: ReadonlyMap<string, boolean> = new Map([
+  ['ECONNREFUSED', true],
+  ['ECONNRESET', true],
+  ['EPIPE', true],
+  ['EHOSTUNREACH', true],
+  ['ENETUNREACH', true],
+  ['ETIMEDOUT', false],
 ]);
 
 /**
@@ -75,6 +79,14 @@ const SYSTEM_NETWORK_CODES = new Set([
  */
 const MONGOOSE_UNAVAILABLE =
   /before initial connection is complete|buffering timed out|connection .*(closed|was force closed)|not connected/i;
+
+function fieldsOf(error: unknown): { name?: unknown; code?: unknown; message?: unknown } | undefined {
+  return typeof error === 'object' && error !== null ? error : undefined;
+}
+
+function isMongooseUnavailable({ name, message }: { name?: unknown; message?: unknown }): boolean {
+  return name === 'MongooseError' && typeof message === 'string' && MONGOOSE_UNAVAILABLE.test(message);
+}
 
 /**
  * Whether an error means the database could not serve the operation (so backup data may answer),
@@ -90,8 +102,9 @@ export function isDatabaseFailure(error: unknown): boolean {
   ) {
     return true;
   }
-  if (typeof error !== 'object' || error === null) return false;
-  const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
+  const fields = fieldsOf(error);
+  if (!fields) return false;
+  const { name, code } = fields;
   if (typeof name === 'string' && FAILURE_ERROR_NAMES.has(name)) return true;
   if (typeof code === 'number' && TRANSIENT_SERVER_CODES.has(code)) return true;
   if (typeof code === 'string' && SYSTEM_NETWORK_CODES.has(code)) return true;
@@ -99,32 +112,21 @@ export function isDatabaseFailure(error: unknown): boolean {
   if (typeof labels === 'function' && (labels.call(error, 'ResetPool') || labels.call(error, 'RetryableWriteError'))) {
     return true;
   }
-  return name === 'MongooseError' && typeof message === 'string' && MONGOOSE_UNAVAILABLE.test(message);
+  return isMongooseUnavailable(fields);
 }
-
-/** Network errors that are not timeouts: the server refused, reset or closed the connection, or cannot be reached. */
-const REFUSAL_ERROR_NAMES = new Set([
-  'MongoNetworkError',
-  'MongoServerSelectionError',
-  'MongoTopologyClosedError',
-  'MongoNotConnectedError',
-  'MongoPoolClearedError',
-  'PoolClearedError',
-  'PoolClearedOnNetworkError',
-]);
-const REFUSAL_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * Whether a failure says the database is not there (refused, reset, unreachable, not connected), rather than slow:
  * the breaker opens at once on one, without waiting for more failures.
  */
 export function isRefusal(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
+  const fields = fieldsOf(error);
+  if (!fields) return false;
+  const { name, code, message } = fields;
   if (typeof message === 'string' && /timed out|timeout/i.test(message)) return false;
-  if (typeof name === 'string' && REFUSAL_ERROR_NAMES.has(name)) return true;
-  if (typeof code === 'string' && REFUSAL_CODES.has(code)) return true;
-  return name === 'MongooseError' && typeof message === 'string' && MONGOOSE_UNAVAILABLE.test(message);
+  if (typeof name === 'string' && FAILURE_ERROR_NAMES.get(name)) return true;
+  if (typeof code === 'string' && SYSTEM_NETWORK_CODES.get(code)) return true;
+  return isMongooseUnavailable(fields);
 }
 
 /** One line saying what went wrong, for health and logs. */
