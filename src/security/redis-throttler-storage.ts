@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { Redis, type Result } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
+import { boundedRedisClient } from '../common/redis/bounded-redis-client';
 import { FixedWindowThrottlerStorage } from './fixed-window-throttler-storage';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -50,13 +51,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
   private closing = false;
 
   constructor(private readonly settings: RedisThrottlerSettings) {
-    this.client = new Redis(settings.url, {
-      connectionName: 'school-data-service-rate-limits',
-      // Fail at once while disconnected instead of queueing; a command on a hung Redis fails after the timeout.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: settings.timeoutMs,
-    });
+    // A count on a hung Redis fails after the timeout, and this instance counts it alone.
+    this.client = boundedRedisClient(settings.url, 'rate-limits', settings.timeoutMs);
     this.client.defineCommand('rateIncrement', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
     // Connection errors are reported by the first count that falls back (see below), not on every retry.
     this.client.on('error', () => undefined);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis, type Result } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import { mongo } from 'mongoose';
 import type { StoredRecord } from '../../common/persistence/collection-store';
+import { boundedRedisClient } from '../../common/redis/bounded-redis-client';
 import type { Recalled } from './last-known-good';
 import { SAVE_SNAPSHOT_SCRIPT, STORE_SCRIPT, WRITTEN_SCRIPT } from './redis-tier-scripts';
 import type { SharedTier, SharedTierStatus } from './shared-tier';
@@ -49,14 +50,8 @@ export class RedisSharedTier implements SharedTier, OnApplicationShutdown {
   failures = 0;
 
   constructor(private readonly settings: RedisSharedTierSettings) {
-    this.client = new Redis(settings.url, {
-      connectionName: 'school-data-service-last-known-good',
-      // Commands fail at once while disconnected instead of queueing; one stuck on a hung Redis fails after the
-      // longest wait any caller has (a request gave up on it long before).
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: this.snapshotTimeoutMs,
-    });
+    // A command stuck on a hung Redis fails after the longest wait any caller has (a request gave up on it long before).
+    this.client = boundedRedisClient(settings.url, 'last-known-good', this.snapshotTimeoutMs);
     this.client.defineCommand('lkgStore', { numberOfKeys: 4, lua: STORE_SCRIPT });
     this.client.defineCommand('lkgWritten', { numberOfKeys: 7, lua: WRITTEN_SCRIPT });
     this.client.defineCommand('lkgSaveSnapshot', { numberOfKeys: 5, lua: SAVE_SNAPSHOT_SCRIPT });
