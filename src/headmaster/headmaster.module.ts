@@ -4,7 +4,12 @@ import { CollectionStoreModule } from '../persistence/collection-store.module';
 import { SchoolModule } from '../school/school.module';
 import { TeacherModule } from '../teacher/teacher.module';
 import { HeadmasterController } from './headmaster.controller';
-import { HeadmasterResolver, SchoolHeadmasterResolver } from './headmaster.resolver';
+import {
+  HeadmasterResolver,
+  HeadmasterSchoolResolver,
+  HeadmasterTeachersResolver,
+  SchoolHeadmasterResolver,
+} from './headmaster.resolver';
 import { HeadmasterService } from './headmaster.service';
 import { HeadmasterResponse, toHeadmasterResponse } from './dto/headmaster.response';
 import { HeadmasterModel } from './models/headmaster.model';
@@ -25,6 +30,13 @@ const HEADMASTER_COLLECTION = CollectionStoreModule.forFeature({
 @Module({
   imports: [HEADMASTER_COLLECTION, SchoolModule, TeacherModule],
   controllers: [HeadmasterController],
-  providers: [HeadmasterRepository, HeadmasterService, HeadmasterResolver, SchoolHeadmasterResolver],
+  providers: [
+    HeadmasterRepository,
+    HeadmasterService,
+    HeadmasterResolver,
+    SchoolHeadmasterResolver,
+    HeadmasterSchoolResolver,
+    HeadmasterTeachersResolver,
+  ],
 })
 export class HeadmasterModule {}

@@ -4,13 +4,17 @@ import { toPageRequest } from '../common/paging/paging';
 import { IdArg } from '../common/validation/id-params';
 import { CacheHint } from '../edge/cache-hint';
 import { SchoolModel } from '../school/models/school.model';
+import type { SchoolView } from '../school/school';
+import { schoolLoader } from '../school/school-loader';
+import { SchoolService } from '../school/school.service';
 import { accessDenied } from '../security/access-policy';
 import { CurrentPrincipal } from '../security/current-principal';
 import type { Principal } from '../common/principal';
 import { isWithheld } from '../security/withheld-fields';
-import { HireTeacherInput } from '../teacher/dto/teacher.inputs';
-import { TeacherModel } from '../teacher/models/teacher.model';
-import type { Teacher } from '../teacher/teacher';
+import { HireTeacherInput, SchoolTeachersArgs } from '../teacher/dto/teacher.inputs';
+import { TeacherModel, TeacherPage } from '../teacher/models/teacher.model';
+import { TEACHER_SORT_FIELDS, type Teacher } from '../teacher/teacher';
+import { TeacherService } from '../teacher/teacher.service';
 import { CreateHeadmasterInput, HeadmastersArgs, UpdateHeadmasterInput } from './dto/headmaster.inputs';
 import { DASHBOARD, HEADMASTER_SORT_FIELDS, type Headmaster, type HeadmasterDashboard } from './headmaster';
 import { HeadmasterService } from './headmaster.service';
@@ -87,5 +91,35 @@ export class SchoolHeadmasterResolver {
       this.headmasterService.getMany(context.principal, ids),
     );
     return loader.load(school.headmasterId);
+  }
+}
+
+/** Headmaster.school: the headmaster's school, batched per request with every other relation to a school. */
+@Resolver(() => HeadmasterModel)
+export class HeadmasterSchoolResolver {
+  constructor(private readonly schoolService: SchoolService) {}
+
+  @ResolveField('school', () => SchoolModel, { nullable: true })
+  async school(@Parent() headmaster: HeadmasterModel, @Context() context: GraphqlContext): Promise<SchoolView | null> {
+    return schoolLoader(this.schoolService, context).load(headmaster.schoolId);
+  }
+}
+
+/** Headmaster.teachers: the teachers of the headmaster's school. */
+@Resolver(() => HeadmasterModel)
+export class HeadmasterTeachersResolver {
+  constructor(private readonly teacherService: TeacherService) {}
+
+  @ResolveField('teachers', () => TeacherPage, { description: "The teachers of the headmaster's school" })
+  async teachers(
+    @Parent() headmaster: HeadmasterModel,
+    @Args() args: SchoolTeachersArgs,
+    @Context() context: GraphqlContext,
+  ) {
+    return this.teacherService.list(
+      context.principal,
+      { ...args.filter, schoolId: headmaster.schoolId },
+      toPageRequest(args, TEACHER_SORT_FIELDS),
+    );
   }
 }

@@ -6,7 +6,7 @@ import { SchoolModel } from './models/school.model';
 import { SchoolRepository, toSchool } from './persistence/school.repository';
 import { SchoolRecord, SchoolSchema } from './persistence/school.schema';
 import { SchoolController } from './school.controller';
-import { HeadmasterSchoolResolver, SchoolResolver, TeacherSchoolResolver } from './school.resolver';
+import { SchoolResolver } from './school.resolver';
 import { SchoolService } from './school.service';
 
 /** Opts the collection in to the store chain (fallback, edge caching), the schema-drift check and fixtures:refresh. */
@@ -23,7 +23,7 @@ const SCHOOL_COLLECTION = CollectionStoreModule.forFeature({
 @Module({
   imports: [SCHOOL_COLLECTION],
   controllers: [SchoolController],
-  providers: [SchoolRepository, SchoolService, SchoolResolver, TeacherSchoolResolver, HeadmasterSchoolResolver],
+  providers: [SchoolRepository, SchoolService, SchoolResolver],
   exports: [SchoolService],
 })
 export class SchoolModule {}

@@ -7,7 +7,7 @@ import { SubjectModel } from './models/subject.model';
 import { SubjectRepository, toSubject } from './persistence/subject.repository';
 import { SubjectRecord, SubjectSchema } from './persistence/subject.schema';
 import { SubjectController } from './subject.controller';
-import { SchoolSubjectsResolver, SubjectResolver, TeacherSubjectsResolver } from './subject.resolver';
+import { SchoolSubjectsResolver, SubjectResolver } from './subject.resolver';
 import { SubjectService } from './subject.service';
 
 /** Opts the collection in to the store chain (fallback, edge caching), the schema-drift check and fixtures:refresh. */
@@ -23,7 +23,7 @@ const SUBJECT_COLLECTION = CollectionStoreModule.forFeature({
 @Module({
   imports: [SUBJECT_COLLECTION, SchoolModule],
   controllers: [SubjectController],
-  providers: [SubjectRepository, SubjectService, SubjectResolver, SchoolSubjectsResolver, TeacherSubjectsResolver],
+  providers: [SubjectRepository, SubjectService, SubjectResolver, SchoolSubjectsResolver],
   exports: [SubjectService],
 })
 export class SubjectModule {}

@@ -1,14 +1,13 @@
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { perRequestLoader, type GraphqlContext } from '../common/graphql/request-loaders';
+import type { GraphqlContext } from '../common/graphql/request-loaders';
 import { toPageRequest } from '../common/paging/paging';
 import { IdArg } from '../common/validation/id-params';
 import { SchoolModel } from '../school/models/school.model';
-import { TeacherModel } from '../teacher/models/teacher.model';
 import { CurrentPrincipal } from '../security/current-principal';
 import type { Principal } from '../common/principal';
 import { CreateSubjectInput, SubjectsArgs, SchoolSubjectsArgs, UpdateSubjectInput } from './dto/subject.inputs';
 import { SubjectModel, SubjectPage } from './models/subject.model';
-import { SUBJECT_SORT_FIELDS, type Subject, type SubjectKey } from './subject';
+import { SUBJECT_SORT_FIELDS, type Subject } from './subject';
 import { SubjectService } from './subject.service';
 
 @Resolver(() => SubjectModel)
@@ -60,32 +59,5 @@ export class SchoolSubjectsResolver {
       { ...args.filter, schoolId: school.id },
       toPageRequest(args, SUBJECT_SORT_FIELDS),
     );
-  }
-}
-
-/** Teacher.subjectDetails: the subjects a teacher's codes name at their school, batched per request. */
-@Resolver(() => TeacherModel)
-export class TeacherSubjectsResolver {
-  constructor(private readonly subjectService: SubjectService) {}
-
-  @ResolveField('subjectDetails', () => [SubjectModel], {
-    description: "The subjects of the teacher's school that Teacher.subjects lists, in its order",
-  })
-  async subjectDetails(@Parent() teacher: TeacherModel, @Context() context: GraphqlContext): Promise<Subject[]> {
-    // Keyed by "<schoolId>/<code>": DataLoader caches by key, and equal strings are one key.
-    const loader = perRequestLoader<string, Subject | null>(context, 'subjectBySchoolAndCode', async (keys) =>
-      this.subjectService.getByKeys(
-        context.principal,
-        keys.map((key): SubjectKey => {
-          const [schoolId, code] = key.split('/');
-          return { schoolId, code };
-        }),
-      ),
-    );
-    const subjects = await loader.loadMany(teacher.subjects.map((code) => `${teacher.schoolId}/${code}`));
-    const failure = subjects.find((subject) => subject instanceof Error);
-    if (failure) throw failure;
-    // A code whose subject is gone (removed from the database by other means) is left out.
-    return subjects.filter((subject): subject is Subject => subject !== null);
   }
 }

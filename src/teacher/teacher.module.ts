@@ -9,7 +9,12 @@ import { TeacherModel } from './models/teacher.model';
 import { TeacherRepository, toTeacher } from './persistence/teacher.repository';
 import { TeacherRecord, TeacherSchema } from './persistence/teacher.schema';
 import { TeacherController } from './teacher.controller';
-import { HeadmasterTeachersResolver, SchoolTeachersResolver, TeacherResolver } from './teacher.resolver';
+import {
+  SchoolTeachersResolver,
+  TeacherResolver,
+  TeacherSchoolResolver,
+  TeacherSubjectsResolver,
+} from './teacher.resolver';
 import { TeacherService } from './teacher.service';
 
 /** Opts the collection in to the store chain (fallback, edge caching), the schema-drift check and fixtures:refresh. */
@@ -26,7 +31,14 @@ const TEACHER_COLLECTION = CollectionStoreModule.forFeature({
 @Module({
   imports: [TEACHER_COLLECTION, SchoolModule, SubjectModule, SubscriptionsModule],
   controllers: [TeacherController],
-  providers: [TeacherRepository, TeacherService, TeacherResolver, SchoolTeachersResolver, HeadmasterTeachersResolver],
+  providers: [
+    TeacherRepository,
+    TeacherService,
+    TeacherResolver,
+    SchoolTeachersResolver,
+    TeacherSchoolResolver,
+    TeacherSubjectsResolver,
+  ],
   exports: [TeacherService],
 })
 export class TeacherModule {}

@@ -2,8 +2,13 @@ import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver, Su
 import { GraphqlContext, perRequestLoader, resetRequestLoaders } from '../common/graphql/request-loaders';
 import { toPageRequest } from '../common/paging/paging';
 import { IdArg } from '../common/validation/id-params';
-import { HeadmasterModel } from '../headmaster/models/headmaster.model';
 import { SchoolModel } from '../school/models/school.model';
+import type { SchoolView } from '../school/school';
+import { schoolLoader } from '../school/school-loader';
+import { SchoolService } from '../school/school.service';
+import { SubjectModel } from '../subject/models/subject.model';
+import type { Subject, SubjectKey } from '../subject/subject';
+import { SubjectService } from '../subject/subject.service';
 import { CurrentPrincipal } from '../security/current-principal';
 import type { Principal } from '../common/principal';
 import { CreateTeacherInput, SchoolTeachersArgs, TeachersArgs, UpdateTeacherInput } from './dto/teacher.inputs';
@@ -91,20 +96,40 @@ export class SchoolTeachersResolver {
   }
 }
 
-@Resolver(() => HeadmasterModel)
-export class HeadmasterTeachersResolver {
-  constructor(private readonly teacherService: TeacherService) {}
+/** Teacher.school: the teacher's school, batched per request with every other relation to a school. */
+@Resolver(() => TeacherModel)
+export class TeacherSchoolResolver {
+  constructor(private readonly schoolService: SchoolService) {}
 
-  @ResolveField('teachers', () => TeacherPage, { description: "The teachers of the headmaster's school" })
-  async teachers(
-    @Parent() headmaster: HeadmasterModel,
-    @Args() args: SchoolTeachersArgs,
-    @Context() context: GraphqlContext,
-  ) {
-    return this.teacherService.list(
-      context.principal,
-      { ...args.filter, schoolId: headmaster.schoolId },
-      toPageRequest(args, TEACHER_SORT_FIELDS),
+  @ResolveField('school', () => SchoolModel, { nullable: true })
+  async school(@Parent() teacher: TeacherModel, @Context() context: GraphqlContext): Promise<SchoolView | null> {
+    return schoolLoader(this.schoolService, context).load(teacher.schoolId);
+  }
+}
+
+/** Teacher.subjectDetails: the subjects a teacher's codes name at their school, batched per request. */
+@Resolver(() => TeacherModel)
+export class TeacherSubjectsResolver {
+  constructor(private readonly subjectService: SubjectService) {}
+
+  @ResolveField('subjectDetails', () => [SubjectModel], {
+    description: "The subjects of the teacher's school that Teacher.subjects lists, in its order",
+  })
+  async subjectDetails(@Parent() teacher: TeacherModel, @Context() context: GraphqlContext): Promise<Subject[]> {
+    // Keyed by "<schoolId>/<code>": DataLoader caches by key, and equal strings are one key.
+    const loader = perRequestLoader<string, Subject | null>(context, 'subjectBySchoolAndCode', async (keys) =>
+      this.subjectService.getByKeys(
+        context.principal,
+        keys.map((key): SubjectKey => {
+          const [schoolId, code] = key.split('/');
+          return { schoolId, code };
+        }),
+      ),
     );
+    const subjects = await loader.loadMany(teacher.subjects.map((code) => `${teacher.schoolId}/${code}`));
+    const failure = subjects.find((subject) => subject instanceof Error);
+    if (failure) throw failure;
+    // A code whose subject is gone (removed from the database by other means) is left out.
+    return subjects.filter((subject): subject is Subject => subject !== null);
   }
 }
