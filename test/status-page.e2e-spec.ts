@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ConnectionStates, type Types } from 'mongoose';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { FerretdbServer } from '../src/database/ferretdb-server';
 import { seedDemoData } from '../src/demo-data/demo-data';
+import { describeWithChromium, isLocal, launchChromium } from './support/browser';
 import { startFaultDatabase, waitUntil } from './support/fault-database';
 import { backupWorld, demoWorld, readFixture } from './support/school-world';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -19,27 +19,10 @@ jest.setTimeout(60_000);
  * answers by source, and lists the journal entry the replay refused.
  */
 
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Where CI keeps the screenshot of the degraded page. */
 const DEGRADED_SCREENSHOT = path.join('test-results', 'status-page-degraded.png');
 /** Set to a file path to keep a screenshot of the page during a drill (the README's: docs/status-page.png). */
 const DRILL_SCREENSHOT = process.env.STATUS_PAGE_SCREENSHOT;
-
-const haveChromium = existsSync(CHROMIUM_PATH);
-if (!haveChromium) {
-  console.warn(`SKIPPED status page e2e: ${CHROMIUM_PATH} is missing (install it with: apt-get install -y chromium)`);
-}
-const describeWithChromium = haveChromium ? describe : describe.skip;
 
 const world = demoWorld();
 const { own } = world;
@@ -54,12 +37,7 @@ const SETTINGS = {
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1000',
 };
 
-function isLocal(url: string): boolean {
-  const { protocol, hostname } = new URL(url);
-  return protocol === 'data:' || protocol === 'blob:' || protocol === 'about:' || hostname === '127.0.0.1';
-}
-
-describeWithChromium('The status page', () => {
+describeWithChromium('status page')('The status page', () => {
   let database: FerretdbServer;
   let sut: TestApp;
   let browser: Browser;
@@ -78,7 +56,7 @@ describeWithChromium('The status page', () => {
       'a connection',
     );
     await seedDemoData(sut.connection.db!);
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     // No internet: anything but the service is refused (and noted).
     await context.route('**/*', async (route) => {
