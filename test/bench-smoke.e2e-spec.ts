@@ -126,6 +126,11 @@ describe('npm run bench -- --smoke', () => {
     expect(report.results.edgeInstances.load.sent).toBeGreaterThan(0);
     expect(report.results.edgeInstances.serverErrors).toEqual(expect.any(Number));
     expect(report.markdown).toContain('### Edge: two instances, one killed under load');
+    // 4c. signed-in teachers through the edge: the hit rate beside what a cache keyed by token could give
+    expect(report.results.edgeSignedIn.answers).toBeGreaterThan(0);
+    expect(report.results.edgeSignedIn.hitRate).toEqual(expect.any(Number));
+    expect(report.results.edgeSignedIn.perTokenHitRate).toEqual(expect.any(Number));
+    expect(report.markdown).toContain('### Edge: signed-in teachers');
 
     // 5. memory: RSS samples while the database flaps
     expect(memory.samples.length).toBeGreaterThanOrEqual(2);
@@ -139,8 +144,14 @@ describe('npm run bench -- --smoke', () => {
     }
 
     // every target judged, and the report printed
-    expect(report.targets).toHaveLength(14);
+    expect(report.targets).toHaveLength(16);
     for (const target of report.targets) expect(typeof target.met).toBe('boolean');
+    expect(report.targets.map((target: { target: string }) => target.target)).toEqual(
+      expect.arrayContaining([
+        'Edge, two instances, one killed under load: 0 5xx',
+        'Edge, signed-in teachers: hit rate ≥ 80%',
+      ]),
+    );
     for (const heading of [
       '### 1. Normal mode',
       '### 2. Outage',

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { ioredis } from '../common/redis/bounded-redis-client';
 
 const logger = new Logger('Subscriptions');
 
@@ -22,7 +23,8 @@ class RedisConnection implements WatchedRedisConnection {
     url: string,
     readonly role: RedisRole,
   ) {
-    this.client = new Redis(url, {
+    const { Redis: RedisClient } = ioredis();
+    this.client = new RedisClient(url, {
       connectionName: `school-data-service-${role}`,
       // A publish waits for at most one reconnection and then fails (logged, the write is answered anyway);
       // subscriptions wait for Redis as long as it takes.

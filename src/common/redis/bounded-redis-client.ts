@@ -1,4 +1,15 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
+
+const requireModule = createRequire(__filename);
+
+/**
+ * ioredis, loaded on first use rather than at start: it and its dependencies take about 20 MB of memory, and without
+ * REDIS_URL the service never needs them.
+ */
+export function ioredis(): typeof import('ioredis') {
+  return requireModule('ioredis') as typeof import('ioredis');
+}
 
 /**
  * A Redis connection for calls that must never hold a request up: a command fails at once while the connection is
@@ -7,7 +18,8 @@ import { Redis } from 'ioredis';
  * The caller listens to `error` (an unheard one would end the process).
  */
 export function boundedRedisClient(url: string, name: string, commandTimeoutMs: number): Redis {
-  return new Redis(url, {
+  const { Redis: RedisClient } = ioredis();
+  return new RedisClient(url, {
     connectionName: `school-data-service-${name}`,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
