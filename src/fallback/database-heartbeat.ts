@@ -24,7 +24,7 @@ interface ConnectionClosedEvent {
 }
 
 /** `host:port`, `[ipv6]:port` or a Unix socket path, as the driver names a server, as `net.connect` takes it. */
-function connectOptionsOf(address: string): { host: string; port: number } | { path: string } | undefined {
+export function connectOptionsOf(address: string): { host: string; port: number } | { path: string } | undefined {
   if (address.startsWith('/')) return { path: address };
   const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
   return match ? { host: match[1], port: Number(match[2]) } : undefined;
