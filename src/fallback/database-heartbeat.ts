@@ -4,7 +4,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { type Connection, ConnectionStates, mongo } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 import { DatabaseCircuit } from './database-circuit';
-import { describeFailure, isDatabaseFailure } from './database-failure';
+import { describeFailure, isDatabaseFailure, isRefusal } from './database-failure';
 import { OperationDeadlines } from './operation-deadlines';
 
 /** Requests "flow" while one started this recently: the heartbeat beats then, and rests when the service is idle. */
@@ -14,8 +14,6 @@ const UNLEARNED_TIMEOUT_MS = 500;
 const PING = 'ping';
 /** A timer this late means the event loop was blocked, not that the database was quiet. */
 const LATE_TIMER_MS = 25;
-/** What a connection attempt to the database's address answers when nothing listens there (or it cannot be reached). */
-const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT']);
 
 /** The driver's event when it closes one of its connections: `error` when the connection broke (closed or reset). */
 interface ConnectionClosedEvent {
@@ -228,7 +226,8 @@ export class DatabaseHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     socket.once('connect', done);
     socket.once('error', (error: NodeJS.ErrnoException) => {
       done();
-      if (this.stopped || !error.code || !REFUSED_CODES.has(error.code)) return;
+      // Refused or unreachable; for a Unix socket, no socket file any more.
+      if (this.stopped || !(isRefusal(error) || error.code === 'ENOENT')) return;
       this.circuit.stalled(`heartbeat: ${address} refuses connections (${error.code})`);
     });
   }
