@@ -117,9 +117,12 @@ describe(TokenVerifier.name, () => {
     const sut = new TokenVerifier(secretConfig());
     const base = secretConfig();
     const strict = new TokenVerifier({ ...base, auth: { ...base.auth, clockToleranceSeconds: 0 } });
-    const shortLived = await sign(headmasterClaims, { expiresIn: 1 });
+    // Expiry is in whole seconds: 3 s leaves at least 2 s for the first check on a busy machine.
+    const shortLived = await sign(headmasterClaims, { expiresIn: 3 });
     await expect(strict.verify(shortLived)).resolves.toMatchObject({ role: 'headmaster' });
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const expiresAt = (JSON.parse(Buffer.from(shortLived.split('.')[1], 'base64url').toString()) as { exp: number })
+      .exp;
+    await new Promise((resolve) => setTimeout(resolve, expiresAt * 1000 - Date.now() + 100));
     await expect(strict.verify(shortLived)).rejects.toThrow(/expired/);
     await expect(sut.verify(await sign(headmasterClaims))).resolves.toBeDefined();
   });
