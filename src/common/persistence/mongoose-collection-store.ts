@@ -1,4 +1,13 @@
-import { Error as MongooseError, Model, PipelineStage, QueryFilter, Schema, Types } from 'mongoose';
+import {
+  ConnectionStates,
+  Error as MongooseError,
+  Model,
+  mongo,
+  PipelineStage,
+  QueryFilter,
+  Schema,
+  Types,
+} from 'mongoose';
 import { ConflictError, InvalidInputError } from '../errors/domain-errors';
 import type {
   FindQuery,
@@ -11,6 +20,20 @@ import type {
 import { resolveDelete, resolveUpdate, sameValue } from './journal-replay-rule';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
+
+/** The reply to a `find` command of a single batch. */
+interface FindReply {
+  cursor: { firstBatch: unknown[] };
+}
+
+/**
+ * A read that met a broken connection (a pooled connection the server closed, a restart): the driver retries such a
+ * read once on another connection, and so does `findById`. A server error (a primary stepping down) is not retried:
+ * the store chain answers from what it remembers meanwhile.
+ */
+function metBrokenConnection(error: unknown): boolean {
+  return error instanceof mongo.MongoNetworkError;
+}
 
 /** How often a replayed update or delete reads the record again when another writer changed it in between. */
 const REPLAY_ATTEMPTS = 5;
@@ -86,9 +109,11 @@ export class MongooseCollectionStore<T> implements ReplayableStore<T> {
   }
 
   /**
-   * The busiest read goes to the collection without a Mongoose query (building and casting one costs more CPU than
-   * the rest of the read): a lean read of a valid id is the same command and the same record. Through
-   * `model.collection`, so a disconnected database fails with the same Mongoose errors.
+   * The busiest read skips the Mongoose query (building and casting one costs more CPU than the rest of the read) and,
+   * while connected, the driver's cursor too: one `find` command of a single batch is the same command `findOne`
+   * sends, without the cursor, its options and its events (about a fifth of the service's CPU per answer, and a
+   * quarter of what the read allocates). A network error is retried once, as the driver retries reads. Disconnected,
+   * it goes through `model.collection`, so it fails with the same Mongoose errors as other reads.
    */
   async findById(id: string): Promise<StoredRecord<T> | undefined> {
     if (!OBJECT_ID.test(id)) {
@@ -96,10 +121,27 @@ export class MongooseCollectionStore<T> implements ReplayableStore<T> {
       const record = await this.model.findById(id).lean().maxTimeMS(this.operationTimeoutMs).exec();
       return (record ?? undefined) as StoredRecord<T> | undefined;
     }
-    const record = await this.model.collection.findOne(
-      { _id: new Types.ObjectId(id) },
-      { maxTimeMS: this.operationTimeoutMs },
-    );
+    const filter = { _id: new Types.ObjectId(id) };
+    const connection = this.model.db;
+    const db = connection?.readyState === ConnectionStates.connected ? connection.db : undefined;
+    if (db) {
+      // The read preference and read concern findOne would inherit (MONGODB_URI's), in the form runCommand takes them.
+      const { readConcern, readPreference } = db;
+      const command = {
+        find: this.collectionName,
+        filter,
+        limit: 1,
+        singleBatch: true,
+        maxTimeMS: this.operationTimeoutMs,
+        ...(readConcern?.level ? { readConcern: { level: readConcern.level } } : {}),
+      };
+      const reply = await db.command(command, { readPreference }).catch((error: unknown) => {
+        if (!metBrokenConnection(error)) throw error;
+        return db.command(command, { readPreference });
+      });
+      return (reply as FindReply).cursor.firstBatch[0] as StoredRecord<T> | undefined;
+    }
+    const record = await this.model.collection.findOne(filter, { maxTimeMS: this.operationTimeoutMs });
     return (record ?? undefined) as StoredRecord<T> | undefined;
   }
 
