@@ -74,6 +74,8 @@ describe(SnapshotRefresher.name, () => {
       shared?: Partial<SharedTier>;
       /** The database connection's state at start (default: open). */
       readyState?: ConnectionStates;
+      /** A store for `schools` too (by default it has none). */
+      schools?: ReturnType<typeof newFakeStore>;
     } = {},
   ) {
     const store = newFakeStore(options.count ?? 7);
@@ -81,7 +83,12 @@ describe(SnapshotRefresher.name, () => {
     const tier = new LastKnownGood({ enabled: true, maxAgeMs: 86_400_000, maxBytes: options.maxBytes ?? 64 << 20 });
     const registry = {
       collections: ['teachers', 'schools'],
-      interceptor: (collection: string) => (collection === 'teachers' ? { primary: store.primary } : undefined),
+      interceptor: (collection: string) =>
+        collection === 'teachers'
+          ? { primary: store.primary }
+          : collection === 'schools' && options.schools
+            ? { primary: options.schools.primary }
+            : undefined,
     };
     const shared = { ...NO_SHARED_TIER, saveSnapshot: jest.fn(), ...options.shared };
     const config = configWith({
@@ -266,6 +273,51 @@ describe(SnapshotRefresher.name, () => {
     expect(loadSnapshot).toHaveBeenCalledWith('teachers');
     expect(tier.snapshot('teachers')?.records.size).toBe(2);
     expect(sut.state().teachers).toMatchObject({ state: 'paused', refreshedAt: new Date(at).toISOString() });
+  });
+
+  it('tries a shared snapshot again with the next paused refresh when loading it failed', async () => {
+    const at = START.getTime() - 30_000;
+    const loadSnapshot = jest
+      .fn<ReturnType<SharedTier['loadSnapshot']>, [string]>()
+      .mockRejectedValueOnce(new Error('Command timed out'))
+      .mockResolvedValueOnce(undefined)
+      .mockResolvedValue({ records: [teacher(5), teacher(6)], at });
+    const { sut, store, tier } = newTestRefresher({
+      shared: { loadSnapshot, status: () => ({ configured: true, connected: true, lastError: null }) },
+    });
+    store.goDown();
+    sut.onApplicationBootstrap();
+    await settle();
+    expect(tier.snapshot('teachers')).toBeUndefined();
+    // The paused refresh is tried again after 1 s, then 2 s: the third load finds it.
+    await jest.advanceTimersByTimeAsync(4000);
+    expect(loadSnapshot).toHaveBeenCalledTimes(3);
+    expect(tier.snapshot('teachers')?.records.size).toBe(2);
+    // Held: not asked for again.
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(loadSnapshot).toHaveBeenCalledTimes(3);
+  });
+
+  it('keeps the snapshot it read from the database over an older shared one', async () => {
+    const olderAt = START.getTime() - 60_000;
+    const loadSnapshot = jest.fn((collection: string) =>
+      Promise.resolve({ records: collection === 'teachers' ? [teacher(5)] : [], at: olderAt }),
+    );
+    // Teachers are read from the database; schools pause (their store is down), so the shared tier is asked.
+    const schools = newFakeStore(2);
+    schools.goDown();
+    const { sut, tier } = newTestRefresher({
+      collections: ['teachers', 'schools'],
+      schools,
+      shared: { loadSnapshot, status: () => ({ configured: true, connected: true, lastError: null }) },
+    });
+    sut.onApplicationBootstrap();
+    await settle();
+    expect(sut.state().teachers.state).toBe('complete');
+    expect(sut.state().schools.state).toBe('paused');
+    expect(loadSnapshot).toHaveBeenCalledWith('teachers');
+    expect(tier.snapshot('teachers')?.records.size).toBe(7);
+    expect(tier.snapshot('schools')?.at).toBe(olderAt);
   });
 
   it('reads no page once shutdown has begun', async () => {

@@ -67,7 +67,12 @@ export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestro
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopping = false;
-  private sharedLoaded = false;
+  /**
+   * Collections whose shared snapshot is still to be loaded while the database is unavailable: each paused refresh
+   * tries those again (a load that timed out, a snapshot another instance had not saved yet), until it is held or the
+   * database answers.
+   */
+  private readonly sharedToLoad = new Set<string>();
   private endGap?: () => void;
   /** A paused refresh is tried again after this, doubled each time up to the refresh interval (at most 30 s). */
   private retryDelayMs = FIRST_RETRY_MS;
@@ -99,7 +104,10 @@ export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestro
     }
     this.collections = [...new Set(configured.filter((collection) => registered.has(collection)))];
     if (this.collections.length === 0) return;
-    for (const collection of this.collections) this.states.set(collection, 'never');
+    for (const collection of this.collections) {
+      this.states.set(collection, 'never');
+      this.sharedToLoad.add(collection);
+    }
     this.circuit.events.on('recovered', this.onRecovered);
     this.timer = setInterval(() => void this.refresh(), this.config.fallback.snapshots.refreshMs);
     this.timer.unref();
@@ -160,14 +168,14 @@ export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestro
       if (outcome === 'paused') {
         // The database is unavailable: the others wait too.
         for (const rest of this.collections.slice(index + 1)) this.states.set(rest, 'paused');
-        if (!this.sharedLoaded) await this.loadShared();
+        if (this.sharedToLoad.size > 0) await this.loadShared();
         this.retryLater();
         return;
       }
     }
     this.retryDelayMs = FIRST_RETRY_MS;
-    // The database answered at start: what the shared tier holds is older than what was just read.
-    this.sharedLoaded = true;
+    // The database answered: what the shared tier holds is older than what was just read.
+    this.sharedToLoad.clear();
   }
 
   private async refreshOne(collection: string): Promise<'complete' | 'paused' | 'too-large' | 'stopped'> {
@@ -296,17 +304,24 @@ export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestro
     return 'too-large';
   }
 
-  /** Started while the database is unavailable: the snapshots the shared tier holds answer meanwhile. */
+  /**
+   * The database is unavailable: the snapshots the shared tier holds answer meanwhile, each where it is newer than the
+   * one held. A collection not loaded (not there yet, or the read failed) is tried again with the next paused refresh.
+   */
   private async loadShared(): Promise<void> {
     const { configured, connected } = this.shared.status();
+    if (!configured) {
+      this.sharedToLoad.clear();
+      return;
+    }
     // Not connected yet (at start) or down: tried again with the paused refresh.
-    if (configured && !connected) return;
-    this.sharedLoaded = true;
-    if (!configured) return;
-    for (const collection of this.collections) {
+    if (!connected) return;
+    for (const collection of [...this.sharedToLoad]) {
       if (this.stopping) return;
       const loaded = await this.shared.loadSnapshot(collection).catch(() => undefined);
       if (!loaded) continue;
+      this.sharedToLoad.delete(collection);
+      if (loaded.at <= (this.tier.snapshotState(collection)?.at ?? -Infinity)) continue;
       const estimate = new SnapshotBuilder(collection, loaded.at);
       estimate.add(loaded.records);
       if (estimate.bytes + this.tier.snapshotBytesExcept(collection) > this.tier.snapshotBudget) continue;
