@@ -75,7 +75,7 @@ export function bytesOf(value: unknown): number {
 
 /**
  * The bound the tier keeps in process: FALLBACK_STALE_MAX_MB, but at most a quarter of the heap's limit, so that a
- * full tier never makes the service run out of memory (`npm start` gives the heap about 176 MB).
+ * full tier never makes the service run out of memory (`npm start` gives the heap a limit of about 152 MB).
  */
 export function boundedByHeap(settings: LastKnownGoodSettings, heapLimitBytes: number): LastKnownGoodSettings {
   return { ...settings, maxBytes: Math.min(settings.maxBytes, Math.floor(heapLimitBytes / 4)) };
