@@ -306,7 +306,7 @@ export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestro
 
   /**
    * The database is unavailable: the snapshots the shared tier holds answer meanwhile, each where it is newer than the
-   * one held. A collection not loaded (not there yet, or the read failed) is tried again with the next paused refresh.
+   * one held (the tier decides). A collection not loaded (not there yet, or the read failed) is tried again with the next paused refresh.
    */
   private async loadShared(): Promise<void> {
     const { configured, connected } = this.shared.status();
@@ -321,16 +321,12 @@ export class SnapshotRefresher implements OnApplicationBootstrap, OnModuleDestro
       const loaded = await this.shared.loadSnapshot(collection).catch(() => undefined);
       if (!loaded) continue;
       this.sharedToLoad.delete(collection);
-      if (loaded.at <= (this.tier.snapshotState(collection)?.at ?? -Infinity)) continue;
       const estimate = new SnapshotBuilder(collection, loaded.at);
       estimate.add(loaded.records);
       if (estimate.bytes + this.tier.snapshotBytesExcept(collection) > this.tier.snapshotBudget) continue;
-      this.tier.installSnapshot(
-        collection,
-        new InMemoryCollection(collection, loaded.records),
-        loaded.at,
-        estimate.bytes,
-      );
+      // The tier keeps the one it holds when that is as recent (read from the database before it went away).
+      const records = new InMemoryCollection(collection, loaded.records);
+      if (this.tier.installSnapshot(collection, records, loaded.at, estimate.bytes).records !== records) continue;
       this.logger.log(
         { event: 'snapshot.loaded', collection, records: loaded.records.length, at: new Date(loaded.at).toISOString() },
         `Snapshot of ${collection} loaded from the shared tier: ${loaded.records.length} records`,
